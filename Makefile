@@ -1,0 +1,34 @@
+# Pang Mu E-Smart Service: `make demo` runs the portal with the Pang Mu demo; `make test` runs the suite.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup migrate demo seed serve test lint vendor
+
+setup:
+	@bash scripts/setup.sh
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+demo: seed
+	$(PY) manage.py demo_user
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest -n 2 --dist loadfile
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+# Refresh the vendored OpenLayers build from the npm registry (not needed for demo or test).
+vendor:
+	rm -rf var/ol && mkdir -p var/ol && cd var/ol && npm pack ol@10 >/dev/null && tar xzf ol-*.tgz
+	cp var/ol/package/dist/ol.js var/ol/package/ol.css var/ol/package/LICENSE.md gis_portal/static/vendor/ol/

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EservicesConfig(AppConfig):
+    name = "eservices"
+    default_auto_field = "django.db.models.BigAutoField"
