@@ -30,7 +30,12 @@ class DomainError(Exception):
         return self.message_en
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message_th": self.message_th, "message_en": self.message_en, **self.details}
+        return {
+            "code": self.code,
+            "message_th": self.message_th,
+            "message_en": self.message_en,
+            **self.details,
+        }
 
     def __str__(self) -> str:
         return self.message

@@ -31,11 +31,18 @@ REGISTER_MODELS = [
 
 # (app_label, codename) pairs per role. Nobody but a superuser deletes register rows: they are retired.
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
-    GIS_EDITOR: [("parcels", f"{action}_{model}") for model in REGISTER_MODELS for action in ("add", "change", "view")],
+    GIS_EDITOR: [
+        ("parcels", f"{action}_{model}") for model in REGISTER_MODELS for action in ("add", "change", "view")
+    ],
     TAX_OFFICER: [("parcels", f"view_{model}") for model in REGISTER_MODELS],
-    SERVICE_OFFICER: [("parcels", f"view_{model}") for model in ("village", "household", "party", "parcel", "building")],
+    SERVICE_OFFICER: [
+        ("parcels", f"view_{model}") for model in ("village", "household", "party", "parcel", "building")
+    ],
     SURVEYOR: [("parcels", f"view_{model}") for model in ("village", "parcel", "building", "household")],
-    VIEWER: [("parcels", f"view_{model}") for model in ("village", "parcel", "landuseportion", "building", "household")],
+    VIEWER: [
+        ("parcels", f"view_{model}")
+        for model in ("village", "parcel", "landuseportion", "building", "household")
+    ],
 }
 ROLE_PERMISSIONS[GIS_EDITOR].append(("parcels", "view_organisation"))
 for _role in (TAX_OFFICER, SERVICE_OFFICER, SURVEYOR, VIEWER):

@@ -9,7 +9,8 @@ from parcels.selectors import organisation_summary, organisations_for_user
 def home(request: HttpRequest) -> HttpResponse:
     """The staff portal's front page: each organisation of the user with its register per village."""
     organisations = [
-        {"organisation": org, "villages": organisation_summary(org)} for org in organisations_for_user(request.user)
+        {"organisation": org, "villages": organisation_summary(org)}
+        for org in organisations_for_user(request.user)
     ]
     for entry in organisations:
         entry["totals"] = {

@@ -43,21 +43,46 @@ VILLAGE_FIELDS = {"village_no": True, "name_th": True, "name_en": False}
 
 # Spellings of land document types seen in LAO spreadsheets and tax-map files.
 DOC_TYPE_ALIASES = {
-    "chanote": LandDocType.CHANOTE, "โฉนด": LandDocType.CHANOTE, "โฉนดที่ดิน": LandDocType.CHANOTE,
-    "น.ส.4": LandDocType.CHANOTE, "น.ส.4จ.": LandDocType.CHANOTE, "นส4": LandDocType.CHANOTE,
-    "ns4": LandDocType.CHANOTE, "ns3k": LandDocType.NS3K, "น.ส.3ก.": LandDocType.NS3K,
-    "นส3ก": LandDocType.NS3K, "ns3": LandDocType.NS3, "น.ส.3": LandDocType.NS3, "นส3": LandDocType.NS3,
-    "sk1": LandDocType.SK1, "ส.ค.1": LandDocType.SK1, "สค1": LandDocType.SK1,
-    "spk401": LandDocType.SPK401, "ส.ป.ก.4-01": LandDocType.SPK401, "สปก": LandDocType.SPK401,
-    "ส.ป.ก.": LandDocType.SPK401, "pbt5": LandDocType.PBT5, "ภ.บ.ท.5": LandDocType.PBT5,
-    "ภบท5": LandDocType.PBT5, "none": LandDocType.NONE, "ไม่มี": LandDocType.NONE,
-    "ไม่มีเอกสารสิทธิ์": LandDocType.NONE, "other": LandDocType.OTHER, "อื่นๆ": LandDocType.OTHER,
+    "chanote": LandDocType.CHANOTE,
+    "โฉนด": LandDocType.CHANOTE,
+    "โฉนดที่ดิน": LandDocType.CHANOTE,
+    "น.ส.4": LandDocType.CHANOTE,
+    "น.ส.4จ.": LandDocType.CHANOTE,
+    "นส4": LandDocType.CHANOTE,
+    "ns4": LandDocType.CHANOTE,
+    "ns3k": LandDocType.NS3K,
+    "น.ส.3ก.": LandDocType.NS3K,
+    "นส3ก": LandDocType.NS3K,
+    "ns3": LandDocType.NS3,
+    "น.ส.3": LandDocType.NS3,
+    "นส3": LandDocType.NS3,
+    "sk1": LandDocType.SK1,
+    "ส.ค.1": LandDocType.SK1,
+    "สค1": LandDocType.SK1,
+    "spk401": LandDocType.SPK401,
+    "ส.ป.ก.4-01": LandDocType.SPK401,
+    "สปก": LandDocType.SPK401,
+    "ส.ป.ก.": LandDocType.SPK401,
+    "pbt5": LandDocType.PBT5,
+    "ภ.บ.ท.5": LandDocType.PBT5,
+    "ภบท5": LandDocType.PBT5,
+    "none": LandDocType.NONE,
+    "ไม่มี": LandDocType.NONE,
+    "ไม่มีเอกสารสิทธิ์": LandDocType.NONE,
+    "other": LandDocType.OTHER,
+    "อื่นๆ": LandDocType.OTHER,
 }
 LAND_USE_ALIASES = {
     **{v: v for v in LandUse.values},
-    "เกษตรกรรม": LandUse.AGRICULTURAL, "เกษตร": LandUse.AGRICULTURAL, "ที่อยู่อาศัย": LandUse.RESIDENTIAL,
-    "อยู่อาศัย": LandUse.RESIDENTIAL, "อื่นๆ": LandUse.OTHER, "พาณิชย์": LandUse.OTHER,
-    "รกร้างว่างเปล่า": LandUse.VACANT, "ว่างเปล่า": LandUse.VACANT, "ยกเว้น": LandUse.EXEMPT,
+    "เกษตรกรรม": LandUse.AGRICULTURAL,
+    "เกษตร": LandUse.AGRICULTURAL,
+    "ที่อยู่อาศัย": LandUse.RESIDENTIAL,
+    "อยู่อาศัย": LandUse.RESIDENTIAL,
+    "อื่นๆ": LandUse.OTHER,
+    "พาณิชย์": LandUse.OTHER,
+    "รกร้างว่างเปล่า": LandUse.VACANT,
+    "ว่างเปล่า": LandUse.VACANT,
+    "ยกเว้น": LandUse.EXEMPT,
 }
 
 
@@ -96,7 +121,11 @@ def parse_field_map(pairs: list[str] | None) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for pair in pairs or []:
         if "=" not in pair:
-            raise DomainError("field_map", f"--field needs OURS=THEIRS, got {pair!r}", f"--field ต้องเป็น OURS=THEIRS: {pair!r}")
+            raise DomainError(
+                "field_map",
+                f"--field needs OURS=THEIRS, got {pair!r}",
+                f"--field ต้องเป็น OURS=THEIRS: {pair!r}",
+            )
         ours, theirs = (p.strip() for p in pair.split("=", 1))
         if ours not in PARCEL_FIELDS and ours not in VILLAGE_FIELDS:
             raise DomainError(
@@ -155,14 +184,17 @@ def _value(row: Mapping[str, Any], column: str | None) -> Any:
     return value
 
 
-def _columns(frame: Any, schema: Mapping[str, bool], field_map: Mapping[str, str]) -> tuple[dict[str, str | None], list[Problem]]:
+def _columns(
+    frame: Any, schema: Mapping[str, bool], field_map: Mapping[str, str]
+) -> tuple[dict[str, str | None], list[Problem]]:
     """Our field name → the file's column (case-insensitive), and problems for missing required ones."""
     by_lower = {str(c).lower(): str(c) for c in frame.columns if c != "geometry"}
     columns: dict[str, str | None] = {}
     problems = []
     for ours, required in schema.items():
         theirs = field_map.get(ours, ours)
-        column = by_lower.get(theirs.lower())
+        # A Shapefile (DBF) cuts column names to 10 characters: parcel_code arrives as parcel_cod.
+        column = by_lower.get(theirs.lower()) or by_lower.get(theirs.lower()[:10])
         columns[ours] = column
         if column is None and (required or ours in field_map):
             problems.append(
@@ -176,7 +208,9 @@ def _columns(frame: Any, schema: Mapping[str, bool], field_map: Mapping[str, str
     return columns, problems
 
 
-def _int(value: Any, name: str, label: str, problems: list[Problem], *, upper: int | None = None) -> int | None:
+def _int(
+    value: Any, name: str, label: str, problems: list[Problem], *, upper: int | None = None
+) -> int | None:
     if value is None:
         return None
     try:
@@ -185,7 +219,14 @@ def _int(value: Any, name: str, label: str, problems: list[Problem], *, upper: i
             raise InvalidOperation
         return int(number)
     except (InvalidOperation, ValueError):
-        problems.append(Problem(label, "bad_value", f"{name} {value!r} is not a valid whole number", f"{name} {value!r} ไม่ถูกต้อง"))
+        problems.append(
+            Problem(
+                label,
+                "bad_value",
+                f"{name} {value!r} is not a valid whole number",
+                f"{name} {value!r} ไม่ถูกต้อง",
+            )
+        )
         return None
 
 
@@ -214,11 +255,25 @@ def _parse_land_use(value: Any, label: str, problems: list[Problem]) -> list[tup
         except InvalidOperation:
             share_value = None
         if category is None or share_value is None:
-            problems.append(Problem(label, "bad_land_use", f"land_use {value!r} is not understood", f"การใช้ประโยชน์ {value!r} ไม่ถูกต้อง"))
+            problems.append(
+                Problem(
+                    label,
+                    "bad_land_use",
+                    f"land_use {value!r} is not understood",
+                    f"การใช้ประโยชน์ {value!r} ไม่ถูกต้อง",
+                )
+            )
             return []
         uses.append((category, share_value))
     if sum(s for _, s in uses) != 100 or len({c for c, _ in uses}) != len(uses):
-        problems.append(Problem(label, "bad_land_use", f"land_use {value!r} must add up to 100 %", f"การใช้ประโยชน์ {value!r} ต้องรวมได้ 100 %"))
+        problems.append(
+            Problem(
+                label,
+                "bad_land_use",
+                f"land_use {value!r} must add up to 100 %",
+                f"การใช้ประโยชน์ {value!r} ต้องรวมได้ 100 %",
+            )
+        )
         return []
     return uses
 
@@ -236,7 +291,9 @@ def import_parcels(
     """Import every parcel of a file, or none of them (see the module docstring)."""
     say = progress or (lambda _msg: None)
     frame = read_vector_file(path, layer)
-    report = ImportReport(kind="parcels", source_crs=frame.attrs["source_crs"], total=len(frame), dry_run=dry_run)
+    report = ImportReport(
+        kind="parcels", source_crs=frame.attrs["source_crs"], total=len(frame), dry_run=dry_run
+    )
     say(f"read {len(frame)} feature(s) in {report.source_crs}")
     columns, report.problems = _columns(frame, PARCEL_FIELDS, field_map or {})
     if report.problems:
@@ -255,9 +312,23 @@ def import_parcels(
             try:
                 code = "".join(parse_parcel_code(str(code_raw)))
             except ValidationError as exc:
-                problems.append(Problem(label, "parcel_code_format", exc.messages[0].split(" / ")[-1], exc.messages[0].split(" / ")[0]))
+                problems.append(
+                    Problem(
+                        label,
+                        "parcel_code_format",
+                        exc.messages[0].split(" / ")[-1],
+                        exc.messages[0].split(" / ")[0],
+                    )
+                )
         if code and code in seen_codes:
-            problems.append(Problem(label, "duplicate_code", f"code {code} also used by {seen_codes[code]}", f"รหัส {code} ซ้ำกับ {seen_codes[code]}"))
+            problems.append(
+                Problem(
+                    label,
+                    "duplicate_code",
+                    f"code {code} also used by {seen_codes[code]}",
+                    f"รหัส {code} ซ้ำกับ {seen_codes[code]}",
+                )
+            )
         elif code:
             seen_codes[code] = label
         doc_raw = _value(row, columns["doc_type"])
@@ -268,7 +339,14 @@ def import_parcels(
             key = re.sub(r"\s+", "", str(doc_raw)).lower()
             doc_type = DOC_TYPE_ALIASES.get(key) or (key if key in LandDocType.values else None)
             if doc_type is None:
-                problems.append(Problem(label, "doc_type_unknown", f"unknown doc_type {doc_raw!r}", f"ไม่รู้จักเอกสารสิทธิ์ {doc_raw!r}"))
+                problems.append(
+                    Problem(
+                        label,
+                        "doc_type_unknown",
+                        f"unknown doc_type {doc_raw!r}",
+                        f"ไม่รู้จักเอกสารสิทธิ์ {doc_raw!r}",
+                    )
+                )
         rai = _int(_value(row, columns["declared_rai"]), "declared_rai", label, problems)
         ngan = _int(_value(row, columns["declared_ngan"]), "declared_ngan", label, problems, upper=4)
         wah_raw = _value(row, columns["declared_wah"])
@@ -279,15 +357,29 @@ def import_parcels(
                 if not 0 <= wah < 100:
                     raise InvalidOperation
             except InvalidOperation:
-                problems.append(Problem(label, "bad_value", f"declared_wah {wah_raw!r} must be 0–99.9", f"ตร.ว. {wah_raw!r} ต้องอยู่ระหว่าง 0–99.9"))
+                problems.append(
+                    Problem(
+                        label,
+                        "bad_value",
+                        f"declared_wah {wah_raw!r} must be 0–99.9",
+                        f"ตร.ว. {wah_raw!r} ต้องอยู่ระหว่าง 0–99.9",
+                    )
+                )
         village_no = _int(_value(row, columns["village_no"]), "village_no", label, problems)
         uses = _parse_land_use(_value(row, columns["land_use"]), label, problems)
         geom = _geometry(shape, label, problems)
         candidates.append(
             {
-                "label": label, "code": code, "doc_type": doc_type, "geom": geom, "village_no": village_no,
+                "label": label,
+                "code": code,
+                "doc_type": doc_type,
+                "geom": geom,
+                "village_no": village_no,
                 "doc_number": str(_value(row, columns["doc_number"]) or ""),
-                "declared_rai": rai, "declared_ngan": ngan, "declared_wah": wah, "uses": uses,
+                "declared_rai": rai,
+                "declared_ngan": ngan,
+                "declared_wah": wah,
+                "uses": uses,
             }
         )
     say("checking codes, villages, boundaries and overlaps in PostGIS")
@@ -295,18 +387,36 @@ def import_parcels(
         lock_register(organisation.pk)
         existing = set(
             Parcel.objects.filter(
-                organisation=organisation, status=RegisterStatus.ACTIVE, code__in=[c["code"] for c in candidates if c["code"]]
+                organisation=organisation,
+                status=RegisterStatus.ACTIVE,
+                code__in=[c["code"] for c in candidates if c["code"]],
             ).values_list("code", flat=True)
         )
         for c in candidates:
             if c["code"] in existing:
-                problems.append(Problem(c["label"], "duplicate_code", f"code {c['code']} is already in the register", f"รหัส {c['code']} มีอยู่แล้วในทะเบียน"))
+                problems.append(
+                    Problem(
+                        c["label"],
+                        "duplicate_code",
+                        f"code {c['code']} is already in the register",
+                        f"รหัส {c['code']} มีอยู่แล้วในทะเบียน",
+                    )
+                )
         villages = {v.number: v for v in Village.objects.filter(organisation=organisation)}
         for c in candidates:
             if c["village_no"] is not None and c["village_no"] not in villages:
-                problems.append(Problem(c["label"], "village_unknown", f"village {c['village_no']} does not exist", f"ไม่มีหมู่ที่ {c['village_no']}"))
+                problems.append(
+                    Problem(
+                        c["label"],
+                        "village_unknown",
+                        f"village {c['village_no']} does not exist",
+                        f"ไม่มีหมู่ที่ {c['village_no']}",
+                    )
+                )
         shaped = [c for c in candidates if c["geom"] is not None]
-        problems.extend(check_parcel_shapes(organisation=organisation, shapes=[(c["label"], c["geom"]) for c in shaped]))
+        problems.extend(
+            check_parcel_shapes(organisation=organisation, shapes=[(c["label"], c["geom"]) for c in shaped])
+        )
         report.problems = sorted(problems, key=lambda p: _feature_order(p.item))
         valid_wkb = [(i, bytes(c["geom"].wkb)) for i, c in enumerate(shaped)]
         report.total_area_m2 = sum(sql.geodesic_areas(valid_wkb).values()) if not report.problems else 0.0
@@ -317,12 +427,23 @@ def import_parcels(
         parcels = []
         for i, c in enumerate(candidates):
             zone, block, lot = parse_parcel_code(c["code"])
-            village = villages.get(c["village_no"]) if c["village_no"] is not None else by_id.get(found.get(i))
+            village = (
+                villages.get(c["village_no"]) if c["village_no"] is not None else by_id.get(found.get(i))
+            )
             parcels.append(
                 Parcel(
-                    organisation=organisation, village=village, code=c["code"], zone=zone, block=block, lot=lot,
-                    doc_type=c["doc_type"], doc_number=c["doc_number"], declared_rai=c["declared_rai"],
-                    declared_ngan=c["declared_ngan"], declared_wah=c["declared_wah"], geom=c["geom"],
+                    organisation=organisation,
+                    village=village,
+                    code=c["code"],
+                    zone=zone,
+                    block=block,
+                    lot=lot,
+                    doc_type=c["doc_type"],
+                    doc_number=c["doc_number"],
+                    declared_rai=c["declared_rai"],
+                    declared_ngan=c["declared_ngan"],
+                    declared_wah=c["declared_wah"],
+                    geom=c["geom"],
                 )
             )
         say(f"writing {len(parcels)} parcel(s)")
@@ -334,7 +455,9 @@ def import_parcels(
             for parcel, c in zip(created, candidates, strict=True)
             for category, share in c["uses"]
         ]
-        bulk_create_with_history(uses, LandUsePortion, batch_size=2000, default_user=_user(user), default_change_reason="import")
+        bulk_create_with_history(
+            uses, LandUsePortion, batch_size=2000, default_user=_user(user), default_change_reason="import"
+        )
         report.created = len(created)
     return report
 
@@ -361,7 +484,9 @@ def import_villages(
     """Import the villages (หมู่บ้าน) of a file, all or nothing; existing numbers are refused."""
     say = progress or (lambda _msg: None)
     frame = read_vector_file(path, layer)
-    report = ImportReport(kind="villages", source_crs=frame.attrs["source_crs"], total=len(frame), dry_run=dry_run)
+    report = ImportReport(
+        kind="villages", source_crs=frame.attrs["source_crs"], total=len(frame), dry_run=dry_run
+    )
     say(f"read {len(frame)} feature(s) in {report.source_crs}")
     columns, report.problems = _columns(frame, VILLAGE_FIELDS, field_map or {})
     if report.problems:
@@ -369,36 +494,76 @@ def import_villages(
     problems: list[Problem] = []
     candidates = []
     seen: dict[int, str] = {}
-    for n, (row, shape) in enumerate(zip(frame.drop(columns="geometry").to_dict("records"), frame.geometry, strict=True), start=1):
+    for n, (row, shape) in enumerate(
+        zip(frame.drop(columns="geometry").to_dict("records"), frame.geometry, strict=True), start=1
+    ):
         number = _int(_value(row, columns["village_no"]), "village_no", f"feature {n}", problems)
         label = f"feature {n}" + (f" (หมู่ {number})" if number is not None else "")
         if number is None:
             problems.append(Problem(label, "missing_value", "village_no is empty", "ไม่มีเลขหมู่"))
         elif number in seen:
-            problems.append(Problem(label, "duplicate_village", f"village {number} also in {seen[number]}", f"หมู่ {number} ซ้ำกับ {seen[number]}"))
+            problems.append(
+                Problem(
+                    label,
+                    "duplicate_village",
+                    f"village {number} also in {seen[number]}",
+                    f"หมู่ {number} ซ้ำกับ {seen[number]}",
+                )
+            )
         else:
             seen[number] = label
         name_th = _value(row, columns["name_th"])
         if name_th is None:
             problems.append(Problem(label, "missing_value", "name_th is empty", "ไม่มีชื่อหมู่บ้าน"))
         geom = _geometry(shape, label, problems)
-        candidates.append({"label": label, "number": number, "name_th": name_th, "name_en": _value(row, columns["name_en"]) or "", "geom": geom})
+        candidates.append(
+            {
+                "label": label,
+                "number": number,
+                "name_th": name_th,
+                "name_en": _value(row, columns["name_en"]) or "",
+                "geom": geom,
+            }
+        )
     with transaction.atomic():
         lock_register(organisation.pk)
-        existing = set(Village.objects.filter(organisation=organisation, number__in=list(seen)).values_list("number", flat=True))
+        existing = set(
+            Village.objects.filter(organisation=organisation, number__in=list(seen)).values_list(
+                "number", flat=True
+            )
+        )
         for c in candidates:
             if c["number"] in existing:
-                problems.append(Problem(c["label"], "duplicate_village", f"village {c['number']} already exists", f"มีหมู่ที่ {c['number']} อยู่แล้ว"))
+                problems.append(
+                    Problem(
+                        c["label"],
+                        "duplicate_village",
+                        f"village {c['number']} already exists",
+                        f"มีหมู่ที่ {c['number']} อยู่แล้ว",
+                    )
+                )
         shaped = [c for c in candidates if c["geom"] is not None]
-        problems.extend(check_village_shapes(organisation=organisation, shapes=[(c["label"], c["geom"]) for c in shaped]))
+        problems.extend(
+            check_village_shapes(organisation=organisation, shapes=[(c["label"], c["geom"]) for c in shaped])
+        )
         report.problems = sorted(problems, key=lambda p: _feature_order(p.item))
         if report.problems or dry_run:
             return report
         villages = [
-            Village(organisation=organisation, number=c["number"], name_th=str(c["name_th"]), name_en=str(c["name_en"]), boundary=c["geom"])
+            Village(
+                organisation=organisation,
+                number=c["number"],
+                name_th=str(c["name_th"]),
+                name_en=str(c["name_en"]),
+                boundary=c["geom"],
+            )
             for c in candidates
         ]
-        created = bulk_create_with_history(villages, Village, default_user=_user(user), default_change_reason="import")
+        created = bulk_create_with_history(
+            villages, Village, default_user=_user(user), default_change_reason="import"
+        )
         report.created = len(created)
-        report.total_area_m2 = sum(sql.geodesic_areas([(i, bytes(v.boundary.wkb)) for i, v in enumerate(villages)]).values())
+        report.total_area_m2 = sum(
+            sql.geodesic_areas([(i, bytes(v.boundary.wkb)) for i, v in enumerate(villages)]).values()
+        )
     return report

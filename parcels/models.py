@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import IsValid, Transform
 from django.contrib.postgres.indexes import GistIndex
+from django.core.exceptions import ValidationError
 from django.db.models import Func, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -69,7 +70,9 @@ class Organisation(models.Model):
     tax_id = models.CharField(_("เลขประจำตัวผู้เสียภาษี / tax id"), max_length=13, blank=True)
     boundary = models.MultiPolygonField(_("เขต / boundary"), srid=4326)
     utm_srid = models.PositiveIntegerField(
-        _("UTM SRID"), default=32647, choices=[(32647, "UTM 47N (EPSG:32647)"), (32648, "UTM 48N (EPSG:32648)")]
+        _("UTM SRID"),
+        default=32647,
+        choices=[(32647, "UTM 47N (EPSG:32647)"), (32648, "UTM 48N (EPSG:32648)")],
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -77,7 +80,9 @@ class Organisation(models.Model):
         ordering = ["name_th"]
         verbose_name = _("องค์กรปกครองส่วนท้องถิ่น / organisation")
         verbose_name_plural = _("องค์กรปกครองส่วนท้องถิ่น / organisations")
-        constraints = [models.CheckConstraint(condition=IsValid("boundary"), name="organisation_boundary_valid")]
+        constraints = [
+            models.CheckConstraint(condition=IsValid("boundary"), name="organisation_boundary_valid")
+        ]
 
     def __str__(self) -> str:
         return self.name_th
@@ -137,7 +142,9 @@ class Parcel(models.Model):
     """A land parcel of the tax map, coded zone-block-lot (LTAX)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="parcels")
-    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="parcels", null=True, blank=True)
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="parcels", null=True, blank=True
+    )
     code = models.CharField(_("รหัสแปลง / parcel code"), max_length=12, validators=[validate_parcel_code])
     zone = models.CharField(_("โซน / zone"), max_length=2, editable=False)
     block = models.CharField(_("บล็อก / block"), max_length=2, editable=False)
@@ -146,7 +153,9 @@ class Parcel(models.Model):
     doc_number = models.CharField(_("เลขที่เอกสาร / document no."), max_length=40, blank=True)
     declared_rai = models.PositiveIntegerField(_("ไร่ / rai"), null=True, blank=True)
     declared_ngan = models.PositiveSmallIntegerField(_("งาน / ngan"), null=True, blank=True)
-    declared_wah = models.DecimalField(_("ตร.ว. / sq wah"), max_digits=6, decimal_places=1, null=True, blank=True)
+    declared_wah = models.DecimalField(
+        _("ตร.ว. / sq wah"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
     geom = models.MultiPolygonField(_("รูปแปลง / geometry"), srid=4326)
     geom_3857 = models.GeneratedField(
         expression=Transform("geom", 3857),
@@ -340,7 +349,9 @@ class Household(models.Model):
         verbose_name_plural = _("ครัวเรือน / households")
         constraints = [
             models.UniqueConstraint(
-                fields=["village", "house_number"], condition=Q(status="active"), name="household_number_unique"
+                fields=["village", "house_number"],
+                condition=Q(status="active"),
+                name="household_number_unique",
             ),
         ]
         indexes = [GistIndex(fields=["location_3857"], name="household_l3857_gist")]
@@ -390,16 +401,26 @@ class Party(models.Model):
         verbose_name_plural = _("บุคคล / parties")
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "national_id"], condition=~Q(national_id=""), name="party_national_id_unique"
+                fields=["organisation", "national_id"],
+                condition=~Q(national_id=""),
+                name="party_national_id_unique",
             ),
             models.CheckConstraint(
-                condition=(Q(kind="person") & ~Q(first_name="")) | (Q(kind="juristic") & ~Q(juristic_name="")),
+                condition=(Q(kind="person") & ~Q(first_name=""))
+                | (Q(kind="juristic") & ~Q(juristic_name="")),
                 name="party_has_name",
             ),
         ]
 
     def __str__(self) -> str:
         return self.display_name
+
+    def clean(self) -> None:
+        if self.national_id:
+            try:
+                validate_national_id(self.national_id, kind=self.kind)
+            except ValidationError as exc:
+                raise ValidationError({"national_id": exc.messages}) from None
 
     @property
     def display_name(self) -> str:

@@ -68,7 +68,9 @@ def _object_for_user(queryset: QuerySet[M], user: Any, pk: int, what_en: str, wh
 
 
 def parcel_for_user(user: Any, pk: int) -> Parcel:
-    return _object_for_user(Parcel.objects.select_related("organisation", "village"), user, pk, "parcel", "แปลง")
+    return _object_for_user(
+        Parcel.objects.select_related("organisation", "village"), user, pk, "parcel", "แปลง"
+    )
 
 
 def building_for_user(user: Any, pk: int) -> Building:
@@ -139,6 +141,7 @@ def organisation_summary(organisation: Organisation) -> list[dict[str, Any]]:
         rows.append(
             {
                 "village": village,
+                "area_km2": (village.area_m2 or 0) / 1e6,
                 "parcels": parcels.get(village.id, 0),
                 "buildings": buildings.get(village.id, 0),
                 "households": households.get(village.id, 0),

@@ -112,6 +112,16 @@ def check_parcel_shapes(
         else:
             valid.append((i, bytes(geom.wkb)))
     tolerance = settings.PARCEL_OVERLAP_TOLERANCE_M2
+    for i, area in sorted(sql.geodesic_areas(valid).items()):
+        if area < settings.PARCEL_MIN_AREA_M2:
+            problems.append(
+                Problem(
+                    shapes[i][0],
+                    "too_small",
+                    f"the parcel is only {area:.3f} m²; is the file's coordinate system right?",
+                    f"แปลงมีพื้นที่เพียง {area:.3f} ตร.ม. ระบบพิกัดของไฟล์ถูกต้องหรือไม่",
+                )
+            )
     outside = sql.outside_boundary(
         boundary_table="parcels_organisation",
         boundary_column="boundary",
@@ -129,7 +139,10 @@ def check_parcel_shapes(
             )
         )
     for ov in sql.overlaps(
-        organisation_id=organisation.pk, shapes=valid, tolerance_m2=tolerance, exclude_parcel_ids=exclude_parcel_ids
+        organisation_id=organisation.pk,
+        shapes=valid,
+        tolerance_m2=tolerance,
+        exclude_parcel_ids=exclude_parcel_ids,
     ):
         other = shapes[ov.other_idx][0] if ov.other_idx is not None else f"parcel {ov.parcel_code}"
         other_th = shapes[ov.other_idx][0] if ov.other_idx is not None else f"แปลง {ov.parcel_code}"
@@ -149,12 +162,16 @@ def _apply_code(parcel: Parcel, code: str) -> None:
     try:
         zone, block, lot = parse_parcel_code(code)
     except ValidationError as exc:
-        raise DomainError("parcel_code_format", exc.messages[0].split(" / ")[-1], exc.messages[0].split(" / ")[0]) from None
+        raise DomainError(
+            "parcel_code_format", exc.messages[0].split(" / ")[-1], exc.messages[0].split(" / ")[0]
+        ) from None
     parcel.code = f"{zone}{block}{lot}"
     parcel.zone, parcel.block, parcel.lot = zone, block, lot
 
 
-def _check_code_free(organisation: Organisation, codes: Iterable[str], exclude_ids: Sequence[int] = ()) -> None:
+def _check_code_free(
+    organisation: Organisation, codes: Iterable[str], exclude_ids: Sequence[int] = ()
+) -> None:
     taken = list(
         Parcel.objects.filter(organisation=organisation, status=RegisterStatus.ACTIVE, code__in=list(codes))
         .exclude(pk__in=list(exclude_ids))
@@ -191,7 +208,9 @@ def parcel_create(
     """Add a parcel after checking its code, shape, place in the organisation and overlaps."""
     geom = as_multipolygon(geom)
     if doc_type not in LandDocType.values:
-        raise DomainError("doc_type_unknown", f"Unknown land document type {doc_type!r}", "ไม่รู้จักประเภทเอกสารสิทธิ์")
+        raise DomainError(
+            "doc_type_unknown", f"Unknown land document type {doc_type!r}", "ไม่รู้จักประเภทเอกสารสิทธิ์"
+        )
     _check_land_uses(land_uses)
     parcel = Parcel(
         organisation=organisation,
@@ -208,7 +227,9 @@ def parcel_create(
     _problems_to_error(check_parcel_shapes(organisation=organisation, shapes=[(parcel.code, geom)]))
     parcel.village = village or _village_for(organisation, geom)
     if parcel.village and parcel.village.organisation_id != organisation.pk:
-        raise DomainError("village_other_org", "The village belongs to another organisation", "หมู่บ้านเป็นของ อปท. อื่น")
+        raise DomainError(
+            "village_other_org", "The village belongs to another organisation", "หมู่บ้านเป็นของ อปท. อื่น"
+        )
     parcel.full_clean(exclude=["geom_3857", "area_m2"])
     _with_user(parcel, user, "create").save()
     _set_land_uses(parcel, land_uses, user)
@@ -221,7 +242,10 @@ def _set_land_uses(parcel: Parcel, uses: Sequence[LandUseShare], user: Any) -> N
     for use in uses:
         _with_user(
             LandUsePortion(
-                parcel=parcel, category=use.category, share_percent=use.share_percent, years_unused=use.years_unused
+                parcel=parcel,
+                category=use.category,
+                share_percent=use.share_percent,
+                years_unused=use.years_unused,
             ),
             user,
         ).save()
@@ -230,7 +254,9 @@ def _set_land_uses(parcel: Parcel, uses: Sequence[LandUseShare], user: Any) -> N
 def _lock_parcel(parcel: Parcel, expected_version: int | None) -> Parcel:
     current = Parcel.objects.select_for_update().get(pk=parcel.pk)
     if current.status != RegisterStatus.ACTIVE:
-        raise DomainError("parcel_retired", f"Parcel {current.code} is retired", f"แปลง {current.code} ถูกยกเลิกแล้ว")
+        raise DomainError(
+            "parcel_retired", f"Parcel {current.code} is retired", f"แปลง {current.code} ถูกยกเลิกแล้ว"
+        )
     if expected_version is not None and current.version != expected_version:
         raise ConflictError(
             "stale_version",
@@ -270,7 +296,9 @@ def parcel_update(
         geom = as_multipolygon(geom)
         _problems_to_error(
             check_parcel_shapes(
-                organisation=current.organisation, shapes=[(current.code, geom)], exclude_parcel_ids=[current.pk]
+                organisation=current.organisation,
+                shapes=[(current.code, geom)],
+                exclude_parcel_ids=[current.pk],
             )
         )
         current.geom = geom
@@ -311,7 +339,9 @@ def _check_buildings_inside(parcel: Parcel, geom: MultiPolygon) -> None:
 
 
 @transaction.atomic
-def parcel_retire(*, parcel: Parcel, user: Any = None, reason: str = "retire", expected_version: int | None = None) -> Parcel:
+def parcel_retire(
+    *, parcel: Parcel, user: Any = None, reason: str = "retire", expected_version: int | None = None
+) -> Parcel:
     """Retire a parcel (the register never deletes one); its buildings must be moved or retired first."""
     lock_register(parcel.organisation_id)
     current = _lock_parcel(parcel, expected_version)
@@ -346,7 +376,10 @@ def _copy_land_uses(source: Parcel, target: Parcel, user: Any) -> None:
     for use in source.land_uses.all():
         _with_user(
             LandUsePortion(
-                parcel=target, category=use.category, share_percent=use.share_percent, years_unused=use.years_unused
+                parcel=target,
+                category=use.category,
+                share_percent=use.share_percent,
+                years_unused=use.years_unused,
             ),
             user,
         ).save()
@@ -369,8 +402,8 @@ def _move_buildings(buildings: Sequence[Building], targets: Sequence[Parcel], us
             if area > settings.BUILDING_OUTSIDE_TOLERANCE_M2:
                 raise DomainError(
                     "building_cut",
-                    f"The line cuts building {building} ({area:.1f} m² would lie outside parcel {target.code})",
-                    f"เส้นแบ่งตัดผ่านอาคาร {building} (พื้นที่ {area:.1f} ตร.ม. จะอยู่นอกแปลง {target.code})",
+                    f"The line cuts building {building}: {area:.1f} m² would lie outside {target.code}",
+                    f"เส้นแบ่งตัดผ่านอาคาร {building}: {area:.1f} ตร.ม. จะอยู่นอกแปลง {target.code}",
                 )
         building.parcel = target
         _with_user(building, user, f"moved to {target.code}").save(update_fields=["parcel", "updated_at"])
@@ -396,9 +429,10 @@ def parcel_split(
         line = line.transform(4326, clone=True)
     if not isinstance(line, LineString | MultiLineString):
         raise DomainError("not_a_line", "Split needs a line", "การแบ่งแปลงต้องใช้เส้นแบ่ง")
-    pieces = [GEOSGeometry(memoryview(w), srid=4326) for w in sql.split_polygon_by_line(
-        polygon_wkb=bytes(current.geom.wkb), line_wkb=bytes(line.wkb)
-    )]
+    pieces = [
+        GEOSGeometry(memoryview(w), srid=4326)
+        for w in sql.split_polygon_by_line(polygon_wkb=bytes(current.geom.wkb), line_wkb=bytes(line.wkb))
+    ]
     if len(pieces) < 2:
         raise DomainError(
             "split_no_effect",
@@ -432,7 +466,9 @@ def parcel_split(
         raise DomainError("duplicate_code", "The new parcel codes repeat", "รหัสแปลงใหม่ซ้ำกัน")
     _problems_to_error(
         check_parcel_shapes(
-            organisation=current.organisation, shapes=[(c.code, c.geom) for c in children], exclude_parcel_ids=[current.pk]
+            organisation=current.organisation,
+            shapes=[(c.code, c.geom) for c in children],
+            exclude_parcel_ids=[current.pk],
         )
     )
     for child in children:
@@ -440,7 +476,10 @@ def parcel_split(
         _copy_rights(current, child, user)
         _copy_land_uses(current, child, user)
         ParcelLineage.objects.create(
-            predecessor=current, successor=child, operation=ParcelOperation.SPLIT, created_by=_user_or_none(user)
+            predecessor=current,
+            successor=child,
+            operation=ParcelOperation.SPLIT,
+            created_by=_user_or_none(user),
         )
     _move_buildings(list(current.buildings.filter(status=RegisterStatus.ACTIVE)), children, user)
     return children
@@ -451,16 +490,16 @@ def _user_or_none(user: Any) -> Any:
 
 
 def _rights_key(parcel: Parcel) -> set[tuple[int, str, int, int]]:
-    return {
-        (r.party_id, r.right_type, r.share_numerator, r.share_denominator) for r in parcel.rights.all()
-    }
+    return {(r.party_id, r.right_type, r.share_numerator, r.share_denominator) for r in parcel.rights.all()}
 
 
 @transaction.atomic
 def parcel_merge(*, parcels: Sequence[Parcel], code: str, user: Any = None) -> Parcel:
     """Merge adjacent parcels of the same holders into one; the originals are retired with lineage."""
     if len(parcels) < 2:
-        raise DomainError("merge_needs_two", "Choose at least two parcels to merge", "เลือกอย่างน้อยสองแปลงเพื่อรวม")
+        raise DomainError(
+            "merge_needs_two", "Choose at least two parcels to merge", "เลือกอย่างน้อยสองแปลงเพื่อรวม"
+        )
     org_ids = {p.organisation_id for p in parcels}
     if len(org_ids) != 1:
         raise DomainError("merge_other_org", "Parcels of different organisations", "แปลงอยู่ต่าง อปท. กัน")
@@ -474,7 +513,9 @@ def parcel_merge(*, parcels: Sequence[Parcel], code: str, user: Any = None) -> P
             "รวมแปลงได้เฉพาะแปลงที่มีผู้ถือสิทธิและสัดส่วนเดียวกัน",
         )
     docs = {(p.doc_type, p.doc_number) for p in current}
-    merged_geom = GEOSGeometry(memoryview(sql.union_polygons([bytes(p.geom.wkb) for p in current])), srid=4326)
+    merged_geom = GEOSGeometry(
+        memoryview(sql.union_polygons([bytes(p.geom.wkb) for p in current])), srid=4326
+    )
     merged_geom = as_multipolygon(merged_geom)
     if len(merged_geom) != 1:
         raise DomainError(
@@ -500,7 +541,9 @@ def parcel_merge(*, parcels: Sequence[Parcel], code: str, user: Any = None) -> P
     _check_code_free(first.organisation, [merged.code])
     _problems_to_error(
         check_parcel_shapes(
-            organisation=first.organisation, shapes=[(merged.code, merged_geom)], exclude_parcel_ids=[p.pk for p in current]
+            organisation=first.organisation,
+            shapes=[(merged.code, merged_geom)],
+            exclude_parcel_ids=[p.pk for p in current],
         )
     )
     _with_user(merged, user, f"merged from {', '.join(p.code for p in current)}").save()
@@ -514,7 +557,9 @@ def parcel_merge(*, parcels: Sequence[Parcel], code: str, user: Any = None) -> P
     for n, building in enumerate(buildings, start=1):
         building.parcel = merged
         building.number = n
-        _with_user(building, user, f"merged into {merged.code}").save(update_fields=["parcel", "number", "updated_at"])
+        _with_user(building, user, f"merged into {merged.code}").save(
+            update_fields=["parcel", "number", "updated_at"]
+        )
     return merged
 
 
@@ -523,7 +568,13 @@ def parcel_merge(*, parcels: Sequence[Parcel], code: str, user: Any = None) -> P
 
 @transaction.atomic
 def village_create(
-    *, organisation: Organisation, number: int, name_th: str, boundary: GEOSGeometry, name_en: str = "", user: Any = None
+    *,
+    organisation: Organisation,
+    number: int,
+    name_th: str,
+    boundary: GEOSGeometry,
+    name_en: str = "",
+    user: Any = None,
 ) -> Village:
     boundary = as_multipolygon(boundary)
     lock_register(organisation.pk)
@@ -531,14 +582,19 @@ def village_create(
     _problems_to_error(problems)
     if Village.objects.filter(organisation=organisation, number=number).exists():
         raise DomainError("duplicate_village", f"Village {number} already exists", f"มีหมู่ที่ {number} อยู่แล้ว")
-    village = Village(organisation=organisation, number=number, name_th=name_th, name_en=name_en, boundary=boundary)
+    village = Village(
+        organisation=organisation, number=number, name_th=name_th, name_en=name_en, boundary=boundary
+    )
     village.full_clean(exclude=["boundary_3857", "area_m2"])
     _with_user(village, user, "create").save()
     return village
 
 
 def check_village_shapes(
-    *, organisation: Organisation, shapes: Sequence[tuple[str, MultiPolygon]], exclude_village_ids: Sequence[int] = ()
+    *,
+    organisation: Organisation,
+    shapes: Sequence[tuple[str, MultiPolygon]],
+    exclude_village_ids: Sequence[int] = (),
 ) -> list[Problem]:
     """Villages must be valid, inside the organisation and not overlap each other."""
     problems: list[Problem] = []
@@ -546,29 +602,45 @@ def check_village_shapes(
     for i, (label, geom) in enumerate(shapes):
         reason = validity_problem(geom)
         if reason:
-            problems.append(Problem(label, "invalid_geometry", f"invalid geometry: {reason}", f"รูปไม่ถูกต้อง: {reason}"))
+            problems.append(
+                Problem(label, "invalid_geometry", f"invalid geometry: {reason}", f"รูปไม่ถูกต้อง: {reason}")
+            )
         else:
             valid.append((i, bytes(geom.wkb)))
     # Village boundaries are drawn coarsely; allow them to spill 1 % of their area outside.
     outside = sql.outside_boundary(
-        boundary_table="parcels_organisation", boundary_column="boundary", boundary_id=organisation.pk,
-        shapes=valid, tolerance_m2=settings.PARCEL_OVERLAP_TOLERANCE_M2,
+        boundary_table="parcels_organisation",
+        boundary_column="boundary",
+        boundary_id=organisation.pk,
+        shapes=valid,
+        tolerance_m2=settings.PARCEL_OVERLAP_TOLERANCE_M2,
     )
     areas = sql.geodesic_areas([v for v in valid if v[0] in outside])
     for i, area in sorted(outside.items()):
         if area > 0.01 * areas.get(i, 0.0):
             problems.append(
-                Problem(shapes[i][0], "outside_organisation", f"{area:,.0f} m² lies outside the organisation",
-                        f"มีพื้นที่ {area:,.0f} ตร.ม. อยู่นอกเขต อปท.")
+                Problem(
+                    shapes[i][0],
+                    "outside_organisation",
+                    f"{area:,.0f} m² lies outside the organisation",
+                    f"มีพื้นที่ {area:,.0f} ตร.ม. อยู่นอกเขต อปท.",
+                )
             )
     for ov in sql.overlaps(
-        organisation_id=organisation.pk, table="village", shapes=valid,
-        tolerance_m2=settings.PARCEL_OVERLAP_TOLERANCE_M2, exclude_parcel_ids=exclude_village_ids,
+        organisation_id=organisation.pk,
+        table="village",
+        shapes=valid,
+        tolerance_m2=settings.PARCEL_OVERLAP_TOLERANCE_M2,
+        exclude_parcel_ids=exclude_village_ids,
     ):
         other = shapes[ov.other_idx][0] if ov.other_idx is not None else f"หมู่ {ov.parcel_code}"
         problems.append(
-            Problem(shapes[ov.idx][0], "overlap", f"overlaps {other} by {ov.area_m2:,.0f} m²",
-                    f"ทับซ้อนกับ {other} {ov.area_m2:,.0f} ตร.ม.")
+            Problem(
+                shapes[ov.idx][0],
+                "overlap",
+                f"overlaps {other} by {ov.area_m2:,.0f} m²",
+                f"ทับซ้อนกับ {other} {ov.area_m2:,.0f} ตร.ม.",
+            )
         )
     return problems
 
@@ -595,10 +667,15 @@ def building_create(
     if reason:
         raise DomainError("invalid_geometry", f"invalid footprint: {reason}", f"รูปอาคารไม่ถูกต้อง: {reason}")
     if parcel.status != RegisterStatus.ACTIVE:
-        raise DomainError("parcel_retired", f"Parcel {parcel.code} is retired", f"แปลง {parcel.code} ถูกยกเลิกแล้ว")
+        raise DomainError(
+            "parcel_retired", f"Parcel {parcel.code} is retired", f"แปลง {parcel.code} ถูกยกเลิกแล้ว"
+        )
     outside = sql.outside_boundary(
-        boundary_table="parcels_parcel", boundary_column="geom", boundary_id=parcel.pk,
-        shapes=[(0, bytes(footprint.wkb))], tolerance_m2=settings.BUILDING_OUTSIDE_TOLERANCE_M2,
+        boundary_table="parcels_parcel",
+        boundary_column="geom",
+        boundary_id=parcel.pk,
+        shapes=[(0, bytes(footprint.wkb))],
+        tolerance_m2=settings.BUILDING_OUTSIDE_TOLERANCE_M2,
     )
     if outside:
         raise DomainError(
@@ -611,7 +688,10 @@ def building_create(
         area = sql.geodesic_areas([(0, bytes(footprint.wkb))])[0]
         floor_area_m2 = (Decimal(str(area)) * storeys).quantize(Decimal("0.01"))
     number = (
-        Building.objects.filter(parcel=parcel, status=RegisterStatus.ACTIVE).order_by("-number").values_list("number", flat=True).first()
+        Building.objects.filter(parcel=parcel, status=RegisterStatus.ACTIVE)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
         or 0
     ) + 1
     building = Building(
@@ -628,7 +708,10 @@ def building_create(
     building.full_clean(exclude=["footprint_3857", "footprint_area_m2"])
     _with_user(building, user, "create").save()
     for use in uses:
-        _with_user(BuildingUsePortion(building=building, category=use.category, share_percent=use.share_percent), user).save()
+        _with_user(
+            BuildingUsePortion(building=building, category=use.category, share_percent=use.share_percent),
+            user,
+        ).save()
     return building
 
 
@@ -661,9 +744,15 @@ def household_create(
             f"ตำแหน่งบ้านไม่อยู่ในหมู่ที่ {village.number}",
         )
     if building is not None and building.organisation_id != organisation.pk:
-        raise DomainError("building_other_org", "The building belongs to another organisation", "อาคารเป็นของ อปท. อื่น")
+        raise DomainError(
+            "building_other_org", "The building belongs to another organisation", "อาคารเป็นของ อปท. อื่น"
+        )
     household = Household(
-        organisation=organisation, village=village, building=building, house_number=house_number.strip(), location=location
+        organisation=organisation,
+        village=village,
+        building=building,
+        house_number=house_number.strip(),
+        location=location,
     )
     household.full_clean(exclude=["location_3857"])
     _with_user(household, user, "create").save()
@@ -687,37 +776,61 @@ def party_create(*, organisation: Organisation, kind: str, user: Any = None, **f
 
 @transaction.atomic
 def parcel_right_add(
-    *, parcel: Parcel, party: Party, share_numerator: int = 1, share_denominator: int = 1,
-    right_type: str = "ownership", user: Any = None,
+    *,
+    parcel: Parcel,
+    party: Party,
+    share_numerator: int = 1,
+    share_denominator: int = 1,
+    right_type: str = "ownership",
+    user: Any = None,
 ) -> ParcelRight:
     """Give a party a share of a parcel; the shares of one right type never exceed the whole."""
-    return _right_add(ParcelRight, "parcel", parcel, party, share_numerator, share_denominator, right_type, user)
+    return _right_add(
+        ParcelRight, "parcel", parcel, party, share_numerator, share_denominator, right_type, user
+    )
 
 
 @transaction.atomic
 def building_right_add(
-    *, building: Building, party: Party, share_numerator: int = 1, share_denominator: int = 1,
-    right_type: str = "ownership", user: Any = None,
+    *,
+    building: Building,
+    party: Party,
+    share_numerator: int = 1,
+    share_denominator: int = 1,
+    right_type: str = "ownership",
+    user: Any = None,
 ) -> BuildingRight:
-    return _right_add(BuildingRight, "building", building, party, share_numerator, share_denominator, right_type, user)
+    return _right_add(
+        BuildingRight, "building", building, party, share_numerator, share_denominator, right_type, user
+    )
 
 
-def _right_add(model: Any, field: str, target: Any, party: Party, num: int, den: int, right_type: str, user: Any) -> Any:
+def _right_add(
+    model: Any, field: str, target: Any, party: Party, num: int, den: int, right_type: str, user: Any
+) -> Any:
     from fractions import Fraction
 
     if party.organisation_id != target.organisation_id:
-        raise DomainError("party_other_org", "The party belongs to another organisation", "บุคคลนี้เป็นของ อปท. อื่น")
+        raise DomainError(
+            "party_other_org", "The party belongs to another organisation", "บุคคลนี้เป็นของ อปท. อื่น"
+        )
     if den < 1 or num < 1 or num > den:
-        raise DomainError("share_invalid", f"Share {num}/{den} is not a fraction of the whole", f"สัดส่วน {num}/{den} ไม่ถูกต้อง")
+        raise DomainError(
+            "share_invalid", f"Share {num}/{den} is not a fraction of the whole", f"สัดส่วน {num}/{den} ไม่ถูกต้อง"
+        )
     existing = model.objects.select_for_update().filter(**{field: target, "right_type": right_type})
-    total = sum((Fraction(r.share_numerator, r.share_denominator) for r in existing), Fraction(0)) + Fraction(num, den)
+    total = sum((Fraction(r.share_numerator, r.share_denominator) for r in existing), Fraction(0)) + Fraction(
+        num, den
+    )
     if total > 1:
         raise DomainError(
             "shares_exceed_whole",
             f"Shares would add up to {total}, more than the whole",
             f"สัดส่วนรวมจะเป็น {total} เกินทั้งหมด",
         )
-    right = model(**{field: target}, party=party, share_numerator=num, share_denominator=den, right_type=right_type)
+    right = model(
+        **{field: target}, party=party, share_numerator=num, share_denominator=den, right_type=right_type
+    )
     right.full_clean()
     _with_user(right, user, "create").save()
     return right

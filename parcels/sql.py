@@ -83,26 +83,39 @@ def overlaps(
 
 
 def outside_boundary(
-    *, boundary_table: str, boundary_column: str, boundary_id: int, shapes: Sequence[tuple[int, bytes]],
+    *,
+    boundary_table: str,
+    boundary_column: str,
+    boundary_id: int,
+    shapes: Sequence[tuple[int, bytes]],
     tolerance_m2: float,
 ) -> dict[int, float]:
-    """For each candidate partly outside a stored boundary, the area (m²) that lies outside."""
+    """For each candidate not within a stored boundary, the area (m²) that lies outside.
+
+    A candidate counts as outside when more than the tolerance lies outside, or when its point on
+    surface does (so a shape that is tiny because it was drawn in the wrong CRS is caught too).
+    """
     if not shapes:
         return {}
-    tables = {("parcels_organisation", "boundary"), ("parcels_village", "boundary"), ("parcels_parcel", "geom")}
+    tables = {
+        ("parcels_organisation", "boundary"),
+        ("parcels_village", "boundary"),
+        ("parcels_parcel", "geom"),
+    }
     if (boundary_table, boundary_column) not in tables:
         raise ValueError("unknown boundary table")
     sql = (
         _CANDIDATES
         + f"""
-    SELECT c.idx, ST_Area(ST_Difference(c.geom, b.{boundary_column})::geography) AS outside
+    SELECT c.idx, ST_Area(ST_Difference(c.geom, b.{boundary_column})::geography) AS outside,
+           ST_Intersects(ST_PointOnSurface(c.geom), b.{boundary_column}) AS anchored
     FROM cand c, {boundary_table} b
     WHERE b.id = %(bid)s AND NOT ST_CoveredBy(c.geom, b.{boundary_column})
     """  # noqa: S608 - table and column come from the allow-list above
     )
     with connection.cursor() as cur:
         cur.execute(sql, {"idx": [i for i, _ in shapes], "wkb": [w for _, w in shapes], "bid": boundary_id})
-        return {idx: area for idx, area in cur.fetchall() if area > tolerance_m2}
+        return {idx: area for idx, area, anchored in cur.fetchall() if area > tolerance_m2 or not anchored}
 
 
 def villages_for_points(*, organisation_id: int, points: Sequence[tuple[int, bytes]]) -> dict[int, int]:
@@ -119,7 +132,9 @@ def villages_for_points(*, organisation_id: int, points: Sequence[tuple[int, byt
     """
     )
     with connection.cursor() as cur:
-        cur.execute(sql, {"idx": [i for i, _ in points], "wkb": [w for _, w in points], "org": organisation_id})
+        cur.execute(
+            sql, {"idx": [i for i, _ in points], "wkb": [w for _, w in points], "org": organisation_id}
+        )
         return dict(cur.fetchall())
 
 

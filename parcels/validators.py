@@ -22,23 +22,36 @@ def national_id_check_digit(first12: str) -> int:
     return (11 - total % 11) % 10
 
 
-def is_valid_national_id(value: str) -> bool:
-    """True for a 13-digit Thai personal or juristic ID whose check digit matches.
+def is_valid_national_id(value: str, kind: str | None = "person") -> bool:
+    """True for a 13-digit Thai ID whose check digit matches.
 
-    Only ASCII digits count: Thai digits (๐–๙) pass ``str.isdigit`` but are refused here.
+    Only ASCII digits count: Thai digits (๐–๙) pass ``str.isdigit`` but are refused here. A
+    person's ID starts with 1–8 (0 and 9 are not issued to persons); a juristic person's tax ID
+    starts with 0; ``kind=None`` accepts either.
     """
-    number = normalise_national_id(value)
-    if not _ASCII_DIGITS.match(number):
+    try:
+        validate_national_id(value, kind)
+    except ValidationError:
         return False
-    return national_id_check_digit(number[:12]) == int(number[12])
+    return True
 
 
-def validate_national_id(value: str) -> None:
+def validate_national_id(value: str, kind: str | None = None) -> None:
     number = normalise_national_id(value)
     if not _ASCII_DIGITS.match(number):
         raise ValidationError(
             "เลขประจำตัวต้องเป็นตัวเลขอารบิก 13 หลัก / A national ID has 13 digits (0-9)",
             code="national_id_format",
+        )
+    if kind == "person" and number[0] in "09":
+        raise ValidationError(
+            "เลขประจำตัวประชาชนต้องขึ้นต้นด้วย 1–8 / A personal ID starts with 1–8",
+            code="national_id_component",
+        )
+    if kind == "juristic" and number[0] != "0":
+        raise ValidationError(
+            "เลขนิติบุคคลต้องขึ้นต้นด้วย 0 / A juristic ID starts with 0",
+            code="national_id_component",
         )
     if national_id_check_digit(number[:12]) != int(number[12]):
         raise ValidationError(

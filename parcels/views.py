@@ -36,7 +36,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             organisation = form.cleaned_data["organisation"]
             require_role(request.user, organisation, GIS_EDITOR)
             if suffix not in ALLOWED_SUFFIXES:
-                raise DomainError("file_type", f"Files of type {suffix!r} are not accepted", f"ไม่รับไฟล์ชนิด {suffix!r}")
+                raise DomainError(
+                    "file_type", f"Files of type {suffix!r} are not accepted", f"ไม่รับไฟล์ชนิด {suffix!r}"
+                )
             if upload.size > settings.REGISTER_IMPORT_MAX_BYTES:
                 raise DomainError("file_too_large", "The file is too large", "ไฟล์มีขนาดใหญ่เกินกำหนด")
             field_map = parse_field_map(form.cleaned_data["field_map"].split())
@@ -47,13 +49,19 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                         out.write(chunk)
                 run = import_parcels if form.cleaned_data["kind"] == "parcels" else import_villages
                 report = run(
-                    organisation=organisation, path=path, field_map=field_map,
-                    dry_run=form.cleaned_data["dry_run"], user=request.user,
+                    organisation=organisation,
+                    path=path,
+                    field_map=field_map,
+                    dry_run=form.cleaned_data["dry_run"],
+                    user=request.user,
                 )
         except DomainError as exc:
             error = exc
-    status = 400 if (error or (report and not report.ok)) else 200
-    return render(request, "parcels/import.html", {"form": form, "report": report, "error": error}, status=status)
+    refused = error or (report and not report.ok) or (request.method == "POST" and form.errors)
+    status = 400 if refused else 200
+    return render(
+        request, "parcels/import.html", {"form": form, "report": report, "error": error}, status=status
+    )
 
 
 @login_required

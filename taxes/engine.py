@@ -110,6 +110,7 @@ __all__ = [
 ]
 
 ZERO = Decimal("0")
+NIL = Decimal("0.00")  # zero money, printed as 0.00
 HUNDRED = Decimal("100")
 SATANG = Decimal("0.01")
 
@@ -602,11 +603,11 @@ class Assessment:
     @property
     def value(self) -> Decimal:
         """The taxpayer's total appraised value (all portions, after shares)."""
-        return sum((v.value for v in self.valuations), ZERO)
+        return sum((v.value for v in self.valuations), NIL)
 
     @property
     def exemption(self) -> Decimal:
-        return sum((g.exemption for g in self.groups), ZERO)
+        return sum((g.exemption for g in self.groups), NIL)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -793,11 +794,11 @@ def assess(taxpayer: Taxpayer, rules: TaxYearRules) -> Assessment:
         schedule = SCHEDULE_ORDER[order]
         rule = rules.schedule(schedule)
         refs = tuple(dict.fromkeys(v.property_ref for v in items))
-        value = sum((v.value for v in items), ZERO)
+        value = sum((v.value for v in items), NIL)
         name_th, name_en = SCHEDULE_NAMES[schedule]
         group_lines: list[Line] = []
 
-        exempt = ZERO
+        exempt = NIL
         if individual and schedule is Schedule.AGRICULTURAL and rules.individual_agricultural_fully_exempt:
             exempt = value
             if exempt > 0:
@@ -808,7 +809,7 @@ def assess(taxpayer: Taxpayer, rules: TaxYearRules) -> Assessment:
                         property_refs=refs,
                         base=exempt,
                         rate_percent=ZERO,
-                        amount=ZERO,
+                        amount=NIL,
                         text_th=(
                             f"ยกเว้นที่ดินเกษตรกรรมของบุคคลธรรมดาทั้งจำนวนในปี พ.ศ. {rules.year + 543} (บทเฉพาะกาล) "
                             f"{_fmt_money(exempt)} บาท"
@@ -820,7 +821,7 @@ def assess(taxpayer: Taxpayer, rules: TaxYearRules) -> Assessment:
                     )
                 )
         elif pool[schedule] > 0 and value > 0:
-            exempt = min(pool[schedule], value)
+            exempt = min(pool[schedule], value) + NIL
             pool[schedule] -= exempt
             ref_en = ref_th = ""
             if rule.exemption_reference:
@@ -833,7 +834,7 @@ def assess(taxpayer: Taxpayer, rules: TaxYearRules) -> Assessment:
                     property_refs=refs,
                     base=exempt,
                     rate_percent=ZERO,
-                    amount=ZERO,
+                    amount=NIL,
                     text_th=(
                         f"ยกเว้นมูลค่าฐานภาษี {name_th} ไม่เกิน {_fmt_money(rule.individual_exemption)} บาท"
                         f"{ref_th}: ยกเว้น {_fmt_money(exempt)} บาท"
@@ -901,11 +902,11 @@ def assess(taxpayer: Taxpayer, rules: TaxYearRules) -> Assessment:
                 value=value,
                 exemption=exempt,
                 taxable=taxable,
-                tax=sum((line.amount for line in group_lines), ZERO),
+                tax=sum((line.amount for line in group_lines), NIL),
             )
         )
 
-    gross = sum((line.amount for line in lines), ZERO)
+    gross = sum((line.amount for line in lines), NIL)
     if rules.reduction_percent > 0 and gross > 0:
         payable = round_money(gross * (HUNDRED - rules.reduction_percent) / HUNDRED, rules.rounding)
         reduction = payable - gross
@@ -937,7 +938,7 @@ def assess(taxpayer: Taxpayer, rules: TaxYearRules) -> Assessment:
         groups=tuple(summaries),
         lines=tuple(lines),
         notes=tuple(notes),
-        total=sum((line.amount for line in lines), ZERO),
+        total=sum((line.amount for line in lines), NIL),
     )
 
 
