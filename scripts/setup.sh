@@ -45,6 +45,7 @@ else
   log "PostgreSQL is running on 127.0.0.1:$PG_PORT"
 fi
 
+export PGOPTIONS="--client-min-messages=warning"
 pg_admin() {
   # Peer authentication as the postgres system user, falling back to TCP as postgres.
   if [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1; then

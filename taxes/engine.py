@@ -13,7 +13,8 @@ How a tax is computed
    share x ownership share (Sec. 35). Each portion's value is rounded to the satang once.
 2. Each portion goes to a *schedule*: ``agricultural``, ``residential_home_land_and_building``
    (an individual with house registration on the property on 1 January who owns the land and the
-   house, Sec. 41), ``residential_home_building_only`` (the same but owning only the house, Sec. 42),
+   house, Sec. 41: the property has a residential building and any land of his),
+   ``residential_home_building_only`` (the same but owning only the house, Sec. 42),
    ``residential_other``, ``other`` or ``vacant``. Mixed use is apportioned by area share.
 3. Values are aggregated per taxpayer and schedule (rules flag ``aggregate_by_category``, default on;
    off = each property is bracketed on its own). Vacant land is grouped by its escalation step too.
@@ -632,7 +633,7 @@ def _home_schedule(taxpayer: Taxpayer, prop: Property) -> Schedule | None:
         return None
     if not any(b.use is Use.RESIDENTIAL for b in prop.buildings):
         return None
-    if any(land.use is Use.RESIDENTIAL for land in prop.land):
+    if prop.land:  # he owns (a share of) the land under it, whatever its use: Sec. 41, not Sec. 42
         return Schedule.RESIDENTIAL_HOME_LAND_AND_BUILDING
     return Schedule.RESIDENTIAL_HOME_BUILDING_ONLY
 

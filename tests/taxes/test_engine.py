@@ -189,6 +189,24 @@ def test_value_above_100m_uses_every_bracket() -> None:
     assert a.total == D("40000.00")
 
 
+def test_farmhouse_on_own_farm_land_is_land_and_building_home() -> None:
+    """The land under the house is his even when the survey put all of it in agricultural use."""
+    tp = one(
+        IND,
+        land("800", "1000", Use.AGRICULTURAL),
+        building("100", "8000", Use.RESIDENTIAL),
+        house_registration=True,
+    )
+    a = assess(tp, R2026)
+    assert [g.schedule for g in a.groups] == [
+        Schedule.AGRICULTURAL,
+        Schedule.RESIDENTIAL_HOME_LAND_AND_BUILDING,
+    ]
+    home = a.groups[1]
+    assert home.exemption == D("800000")
+    assert a.total == 0
+
+
 def test_house_registration_without_own_house_is_residential_other_with_note() -> None:
     a = assess(one(IND, land("100", "30000", Use.RESIDENTIAL), house_registration=True), R2026)
     assert a.groups[0].schedule is Schedule.RESIDENTIAL_OTHER
