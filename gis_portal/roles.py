@@ -52,9 +52,30 @@ for _role in (TAX_OFFICER, SERVICE_OFFICER, SURVEYOR, VIEWER):
 ROLES_SEEING_PERSONAL_DATA = {TAX_OFFICER, SERVICE_OFFICER, GIS_EDITOR}
 
 
+def role_permission_table() -> dict[str, list[tuple[str, str]]]:
+    """The table above plus each app's own ``<app>/roles.py: ROLE_PERMISSIONS`` (same shape)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    table = {role: list(pairs) for role, pairs in ROLE_PERMISSIONS.items()}
+    for config in apps.get_app_configs():
+        if config.name == "gis_portal":
+            continue
+        try:
+            module = import_module(f"{config.name}.roles")
+        except ModuleNotFoundError:
+            continue
+        for role, pairs in getattr(module, "ROLE_PERMISSIONS", {}).items():
+            table.setdefault(role, []).extend(pairs)
+    return table
+
+
 def sync_roles(extra: dict[str, list[tuple[str, str]]] | None = None) -> None:
-    """Create the role groups and set their permissions to exactly the table above (idempotent)."""
-    table = {**ROLE_PERMISSIONS, **(extra or {})}
+    """Create the role groups and set their permissions to exactly the table (idempotent)."""
+    table = role_permission_table()
+    for role, pairs in (extra or {}).items():
+        table.setdefault(role, []).extend(pairs)
     for role, pairs in table.items():
         group, _ = Group.objects.get_or_create(name=role)
         if not pairs:

@@ -10,5 +10,11 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("register/", include("parcels.urls")),
+    path("tiles/", include("tiles.urls")),
+    path("imagery/", include("drone_ingest.urls")),
+    path("tax/", include("taxes.urls")),
+    path("api/v1/", include("gis_portal.api.urls")),
+    path("ogc/", include("gis_portal.ogc.urls")),
+    path("", include("eservices.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -421,8 +421,12 @@ def _walk(
     *,
     wiggle_deg: float = 5.0,
     pull: float = 0.08,
+    clear: Callable[[float, float, float, float], bool] | None = None,
 ) -> LineString | None:
-    """A random walk that keeps a general direction (a road up a valley) and turns away from edges."""
+    """A random walk that keeps a general direction (a road up a valley) and turns away from edges.
+
+    ``clear(x0, y0, x1, y1)`` may refuse a step (a lane must not run through parcels placed already).
+    """
     x, y = start
     points = [(x, y)]
     preferred = heading
@@ -434,7 +438,7 @@ def _walk(
         for turn in turns:
             trial = heading + sign * math.radians(turn)
             nx, ny = x + STEP * math.cos(trial), y + STEP * math.sin(trial)
-            if shapely.contains_xy(inside, nx, ny):
+            if shapely.contains_xy(inside, nx, ny) and (clear is None or clear(x, y, nx, ny)):
                 break
         else:
             break
@@ -472,12 +476,15 @@ def plan_main_roads(village: VillagePlan, seed: int) -> list[Road]:
     return roads
 
 
-def plan_lanes(village: VillagePlan, roads: list[Road], seed: int, round_no: int, count: int) -> list[Road]:
+def plan_lanes(
+    village: VillagePlan, roads: list[Road], seed: int, round_no: int, count: int,
+    clear: Callable[[float, float, float, float], bool] | None = None,
+) -> list[Road]:
     """Side lanes (sois) branching off the existing roads, farther out in later rounds."""
     rng = _rng(seed, "lanes", village.spec.number, round_no)
     inside = _road_inside(village)
     lanes = []
-    for _ in range(count * 3):
+    for _ in range(count * 6):
         if len(lanes) >= count:
             break
         parent = rng.choice(roads)
@@ -489,7 +496,7 @@ def plan_lanes(village: VillagePlan, roads: list[Road], seed: int, round_no: int
         p0, p1 = parent.line.interpolate(s), parent.line.interpolate(min(s + 5, length))
         tangent = math.atan2(p1.y - p0.y, p1.x - p0.x)
         heading = tangent + rng.choice((1, -1)) * math.radians(90 + rng.gauss(0, 15))
-        line = _walk(rng, inside, (p0.x, p0.y), heading, rng.uniform(250, 900), wiggle_deg=8)
+        line = _walk(rng, inside, (p0.x, p0.y), heading, rng.uniform(250, 900), wiggle_deg=8, clear=clear)
         if line is not None:
             lanes.append(Road(village.spec.number, len(roads) + len(lanes), line, parent.offset + s, main=False))
     return lanes
@@ -619,6 +626,9 @@ class _Placer:
         self.cursors: list[_Cursor] = []
         self.plots: list[PlotPlan] = []
         self.add_roads(roads)
+
+    def lane_is_clear(self, x0: float, y0: float, x1: float, y1: float) -> bool:
+        return self.placed.clear_of(LineString([(x0, y0), (x1, y1)]), ROAD_HALF_WIDTH + 0.5)
 
     def add_roads(self, roads: list[Road], start_gap: float = 0.0) -> None:
         for road in roads:
@@ -752,7 +762,7 @@ def plan_village_parcels(
     left += placer.fill(residential, skip=8, gap=(1.5, 5))
     round_no = 1
     while any(k in RESIDENTIAL_KINDS for k in left) and round_no <= 8:
-        lanes = plan_lanes(village, placer.roads, seed, round_no, max(2, len(left) // 25))
+        lanes = plan_lanes(village, placer.roads, seed, round_no, max(2, len(left) // 25), placer.lane_is_clear)
         placer.add_roads(lanes)
         left = [k for k in left if k not in RESIDENTIAL_KINDS] + placer.fill(
             [k for k in left if k in RESIDENTIAL_KINDS], skip=8, gap=(1.5, 5)
@@ -763,7 +773,7 @@ def plan_village_parcels(
     placer.jump(30, 150)
     left += placer.fill(farm, skip=25, gap=(2, 12), second_tier=0.45)
     while any(k in FIELD_KINDS for k in left) and round_no <= 16:
-        lanes = plan_lanes(village, placer.roads, seed, round_no, max(2, len(left) // 12))
+        lanes = plan_lanes(village, placer.roads, seed, round_no, max(2, len(left) // 12), placer.lane_is_clear)
         placer.add_roads(lanes, start_gap=60)
         left = [k for k in left if k not in FIELD_KINDS] + placer.fill(
             [k for k in left if k in FIELD_KINDS], skip=25, gap=(2, 12), second_tier=0.45
