@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.slow
 def test_setup_second_run_changes_nothing():
     started = time.monotonic()
-    result = subprocess.run(["bash", "scripts/setup.sh"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        ["bash", "scripts/setup.sh"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stdout + result.stderr
     for verb in ("installing", "creating", "starting"):
