@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("register/", include("parcels.urls")),
+    path("map/", include("gis_portal.map.urls")),
     path("tiles/", include("tiles.urls")),
     path("imagery/", include("drone_ingest.urls")),
     path("tax/", include("taxes.urls")),
