@@ -14,7 +14,8 @@ class OfflineMapWidget(OpenLayersWidget):
 
     Django's own widgets load OpenLayers from a CDN and tiles from OpenStreetMap or NASA; an LAO
     office on a poor link, or a machine with no internet, gets an empty box. This one loads
-    ``static/vendor/ol`` and draws shapes over a plain background (imagery layers join later).
+    ``static/vendor/ol`` and draws shapes over a plain background (imagery layers join later). Its
+    template has no inline script: options travel in a JSON data block read by a static file.
     """
 
     template_name = "gis_portal/widgets/offline_map.html"
@@ -22,7 +23,23 @@ class OfflineMapWidget(OpenLayersWidget):
     class Media:
         extend = False  # do not inherit Django's CDN links
         css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css")}
-        js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js")
+        js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js", "gis_portal/offline_map_widget.js")
+
+    def get_context(self, name: str, value: object, attrs: dict | None) -> dict:
+        context = super().get_context(name, value, attrs)
+        context["options_id"] = f"{context['id']}_options"
+        context["widget_options"] = {
+            "geom_name": context["geom_type"],
+            "id": context["id"],
+            "map_id": f"{context['id']}_map",
+            "map_srid": context["map_srid"],
+            "name": context["name"],
+            "module": context["module"],
+            "default_lon": float(self.attrs["default_lon"]),
+            "default_lat": float(self.attrs["default_lat"]),
+            "default_zoom": int(self.attrs["default_zoom"]),
+        }
+        return context
 
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__()

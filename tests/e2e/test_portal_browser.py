@@ -25,3 +25,14 @@ def test_login_front_page_and_admin_map_widget(live_server, new_page, page_watch
     assert page.evaluate("document.querySelector('#id_geom').value.includes('MultiPolygon')")
     page.screenshot(path="var/e2e-admin-parcel.png")
     page_watch.assert_clean()
+
+
+def test_csp_blocks_inline_script(live_server, new_page, page_watch, db):
+    page = new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.__inline_ran = true';"
+        " document.body.appendChild(s); }"
+    )
+    assert page.evaluate("window.__inline_ran === true") is False
+    assert any("Content Security Policy" in e for e in page_watch.console_errors)
