@@ -53,9 +53,9 @@ Unverified (DOMAIN.md marks these "(verify)"; implemented as stated there, as da
   (Sec. 70; capped at the tax itself in the default data), penalty 40 % of the unpaid tax, 20 % when
   paid within the time set by a reminder (Sec. 68-69), and the due dates 30 April, 31 May, 30 June:
   all data in :class:`TaxYearRules`, none confirmed from the Act's text.
-- Not implemented: condominium units (Treasury unit price per m2), the Sec. 97 phase-in for taxpayers
-  whose new tax exceeds the old house and land tax, and Sec. 8 property outside the tax (the caller
-  leaves it out).
+- Not implemented: condominium units (Treasury unit price per m2), the phase-in for taxpayers whose
+  new tax exceeded the old house and land tax (Sec. 97, verify), and Sec. 8 property outside the tax
+  (the caller leaves it out).
 """
 
 from __future__ import annotations
@@ -774,6 +774,63 @@ def _slices(taxable: Decimal, brackets: Sequence[Bracket]) -> Iterable[tuple[int
         lower = bracket.upper
 
 
+def _bracket_lines(
+    schedule: Schedule,
+    steps: int,
+    refs: tuple[str, ...],
+    taxable: Decimal,
+    exempt: Decimal,
+    rules: TaxYearRules,
+) -> list[Line]:
+    """One line per bracket slice of the taxable base, each at its own (vacant: escalated) rate."""
+    name_th, name_en = SCHEDULE_NAMES[schedule]
+    out: list[Line] = []
+    for number, lower, size, bracket in _slices(taxable, rules.schedule(schedule).brackets):
+        rate = bracket.rate_percent
+        if schedule is Schedule.VACANT:
+            rate = _vacant_rate(rate, steps, rules)
+        amount = round_money(size * rate / HUNDRED, rules.rounding)
+        upper = lower + size
+        value_range_th = value_range_en = ""
+        if exempt > 0:
+            value_range_th = f" (มูลค่า {_fmt_money(lower + exempt)}–{_fmt_money(upper + exempt)})"
+            value_range_en = f" (value {_fmt_money(lower + exempt)}–{_fmt_money(upper + exempt)})"
+        esc_th = esc_en = ""
+        code = f"rate.{schedule.value}.{number}"
+        if schedule is Schedule.VACANT and steps > 0:
+            code += f".escalated.{steps}"
+            esc_th = (
+                f" (ร้อยละ {_fmt_num(bracket.rate_percent)} บวกเพิ่ม {steps} ช่วง ช่วงละ "
+                f"{_fmt_num(rules.vacant_escalation_percent)} "
+                f"ไม่เกิน {_fmt_num(rules.vacant_rate_cap_percent)})"
+            )
+            esc_en = (
+                f" ({_fmt_num(bracket.rate_percent)} % plus {steps} × "
+                f"{_fmt_num(rules.vacant_escalation_percent)} for unused years, capped at "
+                f"{_fmt_num(rules.vacant_rate_cap_percent)} %)"
+            )
+        out.append(
+            Line(
+                code=code,
+                schedule=schedule,
+                property_refs=refs,
+                base=size,
+                rate_percent=rate,
+                amount=amount,
+                text_th=(
+                    f"{name_th}: ฐานภาษีส่วน {_fmt_money(lower)}–{_fmt_money(upper)}{value_range_th} "
+                    f"= {_fmt_money(size)} บาท × ร้อยละ {_fmt_num(rate)}{esc_th} "
+                    f"= {_fmt_money(amount)} บาท"
+                ),
+                text_en=(
+                    f"{name_en}: taxable slice {_fmt_money(lower)}–{_fmt_money(upper)}{value_range_en} "
+                    f"= {_fmt_money(size)} baht × {_fmt_num(rate)} %{esc_en} = {_fmt_money(amount)} baht"
+                ),
+            )
+        )
+    return out
+
+
 def assess(taxpayer: Taxpayer, rules: TaxYearRules) -> Assessment:
     """Assess one taxpayer's properties in one LAO for ``rules.year``."""
     valued, notes = _valuations(taxpayer, rules)
@@ -849,51 +906,7 @@ def assess(taxpayer: Taxpayer, rules: TaxYearRules) -> Assessment:
             )
 
         taxable = value - exempt
-        for number, lower, size, bracket in _slices(taxable, rule.brackets):
-            rate = (
-                _vacant_rate(bracket.rate_percent, steps, rules)
-                if schedule is Schedule.VACANT
-                else (bracket.rate_percent)
-            )
-            amount = round_money(size * rate / HUNDRED, rules.rounding)
-            upper = lower + size
-            value_range_th = value_range_en = ""
-            if exempt > 0:
-                value_range_th = f" (มูลค่า {_fmt_money(lower + exempt)}–{_fmt_money(upper + exempt)})"
-                value_range_en = f" (value {_fmt_money(lower + exempt)}–{_fmt_money(upper + exempt)})"
-            esc_th = esc_en = ""
-            code = f"rate.{schedule.value}.{number}"
-            if schedule is Schedule.VACANT and steps > 0:
-                code += f".escalated.{steps}"
-                esc_th = (
-                    f" (ร้อยละ {_fmt_num(bracket.rate_percent)} บวกเพิ่ม {steps} ช่วง ช่วงละ "
-                    f"{_fmt_num(rules.vacant_escalation_percent)} "
-                    f"ไม่เกิน {_fmt_num(rules.vacant_rate_cap_percent)})"
-                )
-                esc_en = (
-                    f" ({_fmt_num(bracket.rate_percent)} % plus {steps} × "
-                    f"{_fmt_num(rules.vacant_escalation_percent)} for unused years, capped at "
-                    f"{_fmt_num(rules.vacant_rate_cap_percent)} %)"
-                )
-            group_lines.append(
-                Line(
-                    code=code,
-                    schedule=schedule,
-                    property_refs=refs,
-                    base=size,
-                    rate_percent=rate,
-                    amount=amount,
-                    text_th=(
-                        f"{name_th}: ฐานภาษีส่วน {_fmt_money(lower)}–{_fmt_money(upper)}{value_range_th} "
-                        f"= {_fmt_money(size)} บาท × ร้อยละ {_fmt_num(rate)}{esc_th} "
-                        f"= {_fmt_money(amount)} บาท"
-                    ),
-                    text_en=(
-                        f"{name_en}: taxable slice {_fmt_money(lower)}–{_fmt_money(upper)}{value_range_en} "
-                        f"= {_fmt_money(size)} baht × {_fmt_num(rate)} %{esc_en} = {_fmt_money(amount)} baht"
-                    ),
-                )
-            )
+        group_lines.extend(_bracket_lines(schedule, steps, refs, taxable, exempt, rules))
         lines.extend(group_lines)
         summaries.append(
             GroupSummary(

@@ -43,6 +43,7 @@ __all__ = [
     "QuoteError",
     "assessment_to_dict",
     "load_request",
+    "loads_request",
     "parse_quote_request",
     "quote",
 ]
@@ -354,10 +355,11 @@ def parse_quote_request(data: Mapping[str, Any]) -> tuple[Taxpayer, TaxYearRules
         )
     else:
         p.keys(raw_tp, _TAXPAYER_KEYS, "taxpayer")
-        try:
-            kind = TaxpayerKind(raw_tp.get("kind"))
-        except ValueError:
-            p.add("taxpayer.kind", f"must be 'individual' or 'juristic', got {raw_tp.get('kind')!r}")
+        raw_kind = raw_tp.get("kind")
+        if isinstance(raw_kind, str) and raw_kind in {k.value for k in TaxpayerKind}:
+            kind = TaxpayerKind(raw_kind)
+        else:
+            p.add("taxpayer.kind", f"must be 'individual' or 'juristic', got {raw_kind!r}")
         tp_id, tp_name = str(raw_tp.get("id", "")), str(raw_tp.get("name", ""))
 
     raw_props = data.get("properties")

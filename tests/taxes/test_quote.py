@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from taxes.engine import Schedule, TaxpayerKind, Use
 from taxes.quote import (
@@ -164,7 +166,7 @@ def mutate(path: str, value: Any) -> dict[str, Any]:
     if isinstance(node, list):
         node[int(last)] = value
     elif value is None:
-        del node[last]
+        node.pop(last, None)
     else:
         node[last] = value
     return req
@@ -296,3 +298,45 @@ def test_management_command_prints_json_and_fails_cleanly(tmp_path: Path) -> Non
     bad.write_text(json.dumps(mutate("properties.0.land.0.use", "shop")), encoding="utf-8")
     with pytest.raises(CommandError, match=r"properties\[0\]\.land\[0\]\.use"):
         Command(stdout=StringIO()).handle(file=str(bad), indent=2)
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 10**9)
+    | st.text(max_size=8)
+    | st.sampled_from(["1/2", "0-1-0", "other"]),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_any_malformed_request_gives_quote_error_only(data: st.DataObject) -> None:
+    """Fuzz: swap one field of a valid request for arbitrary JSON; the result is a quote or a QuoteError."""
+    req = base_request()
+    paths = [
+        "year",
+        "taxpayer",
+        "taxpayer.kind",
+        "properties",
+        "properties.0",
+        "properties.0.ref",
+        "properties.0.land",
+        "properties.0.land.0",
+        "properties.0.land.0.use",
+        "properties.0.land.0.area",
+        "properties.0.buildings.0.cost_per_m2",
+        "properties.0.ownership_share",
+        "rules",
+    ]
+    req = mutate(data.draw(st.sampled_from(paths)), data.draw(json_values))
+    try:
+        result = quote(req)
+    except QuoteError as exc:
+        assert exc.problems
+    else:
+        assert D(result["total"]) >= 0
