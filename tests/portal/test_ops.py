@@ -61,7 +61,9 @@ def test_login_lockout_after_repeated_failures(make_user, settings):
         admin_locked = client.post("/admin/login/", {"username": username, "password": "x-Pass-2569!"})
         assert not admin_locked.wsgi_request.user.is_authenticated
         # Another address is not locked out by this one's failures... but the user name still is.
-        other = Client(REMOTE_ADDR="10.255.255.1").post(reverse("login"), {"username": username, "password": "x"})
+        other = Client(REMOTE_ADDR="10.255.255.1").post(
+            reverse("login"), {"username": username, "password": "x"}
+        )
         assert "locked" in other.content.decode()
     finally:
         cache.delete_many(_keys(username, address))
@@ -88,7 +90,9 @@ def test_backup_restores_into_an_empty_database_identically(tmp_path, village, e
     (tmp_path / "media" / "orthos").mkdir(parents=True)
     (tmp_path / "media" / "orthos" / "a.tif").write_bytes(b"II*\x00" + bytes(range(256)) * 10)
     org = village.organisation
-    parcel = services.parcel_create(organisation=org, code="01A001", geom=utm_rect(0, 0, 40, 30), doc_type="pbt5")
+    parcel = services.parcel_create(
+        organisation=org, code="01A001", geom=utm_rect(0, 0, 40, 30), doc_type="pbt5"
+    )
     services.household_create(organisation=org, house_number="5", location=utm_point(10, 10))
     services.party_create(organisation=org, kind="person", first_name="นาง", national_id="3100600445635")
     out = tmp_path / "backup"
@@ -100,13 +104,17 @@ def test_backup_restores_into_an_empty_database_identically(tmp_path, village, e
     call_command("restore", str(out), "--database-url", empty_database, "--media-root", str(restored_media))
     source = backup_module.table_checksums(backup_module.current_database_url())
     assert backup_module.table_checksums(empty_database) == source
-    assert (restored_media / "orthos" / "a.tif").read_bytes() == (tmp_path / "media/orthos/a.tif").read_bytes()
+    assert (restored_media / "orthos" / "a.tif").read_bytes() == (
+        tmp_path / "media/orthos/a.tif"
+    ).read_bytes()
     with psycopg.connect(empty_database) as conn:
         (code,) = conn.execute("SELECT code FROM parcels_parcel WHERE id = %s", [parcel.pk]).fetchone()
     assert code == "01A001"
     # A second restore into the now non-empty database is refused without --force.
     with pytest.raises(CommandError, match="already has"):
-        call_command("restore", str(out), "--database-url", empty_database, "--media-root", str(restored_media))
+        call_command(
+            "restore", str(out), "--database-url", empty_database, "--media-root", str(restored_media)
+        )
     # A corrupted backup is refused before anything is touched.
     (out / "media" / "orthos" / "a.tif").write_bytes(b"tampered")
     with pytest.raises(CommandError, match="differs"):
