@@ -14,7 +14,9 @@ The work is split in two:
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import math
 import random
 import tempfile
@@ -34,7 +36,10 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import Difference
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, ProtectedError, RestrictedError, Sum
+from django.db.models.deletion import Collector
+from django.test.utils import override_settings
+from django.utils import timezone
 from pyproj import Transformer
 from shapely.geometry import LineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
@@ -60,13 +65,14 @@ from .models import (
     RightType,
     Village,
 )
-from .validators import is_valid_national_id, national_id_check_digit
+from .validators import national_id_check_digit
 
 DEFAULT_SEED = 2569
 DEFAULT_HOUSEHOLDS = 2500
 CHANGE_REASON = "seed_demo"
 UTM_SRID = 32647
 TAMBON_FILE = "pang_mu_tambon_ocha.geojson"
+TAMBON_PCODE = "TH580104"
 # Ages and "years unused" are computed on 1 January of tax year 2569 (2026 CE), not on today's
 # date, so that a seed gives the same register whenever it is run.
 REFERENCE_DATE = date(2026, 1, 1)
@@ -113,71 +119,87 @@ class VillageSpec:
 
 # หมู่ที่ 1 is บ้านปางหมู (DOMAIN.md); the other names are generated and must be checked against the
 # office's list. Centres follow the Pai valley and the main road north and south of the office.
-VILLAGES: tuple[VillageSpec, ...] = (
-    VillageSpec(1, "บ้านปางหมู", "Ban Pang Mu", 97.957, 19.338, 80, 1.5, (("taiyai", 0.8), ("muang", 0.15), ("karen", 0.05)), True),
-    VillageSpec(2, "บ้านทุ่งมะส้าน", "Ban Thung Ma San", 97.968, 19.352, 70, 1.2, (("taiyai", 0.6), ("muang", 0.3), ("karen", 0.1))),
-    VillageSpec(3, "บ้านสบสอย", "Ban Sop Soi", 97.967, 19.324, 95, 1.3, (("taiyai", 0.5), ("muang", 0.3), ("karen", 0.2)), True),
-    VillageSpec(4, "บ้านห้วยเดื่อ", "Ban Huai Duea", 97.978, 19.368, 60, 1.0, (("karen", 0.5), ("taiyai", 0.3), ("muang", 0.2)), True),
-    VillageSpec(5, "บ้านห้วยขาน", "Ban Huai Khan", 97.992, 19.384, 50, 0.8, (("karen", 0.6), ("lisu", 0.2), ("taiyai", 0.2))),
-    VillageSpec(6, "บ้านนาป่าก่อ", "Ban Na Pa Ko", 97.946, 19.318, 110, 1.1, (("taiyai", 0.5), ("muang", 0.4), ("karen", 0.1))),
-    VillageSpec(7, "บ้านไม้สะเป่", "Ban Mai Sa Pe", 97.943, 19.298, 100, 1.0, (("taiyai", 0.85), ("muang", 0.15)), True),
-    VillageSpec(8, "บ้านห้วยผึ้ง", "Ban Huai Phueng", 97.962, 19.276, 20, 0.8, (("karen", 0.6), ("taiyai", 0.4))),
-    VillageSpec(9, "บ้านนาปลาจาด", "Ban Na Pla Chat", 97.992, 19.302, 80, 1.0, (("taiyai", 0.6), ("muang", 0.4)), True),
-    VillageSpec(10, "บ้านห้วยมะเขือส้ม", "Ban Huai Makhuea Som", 97.925, 19.338, 170, 0.8, (("karen", 0.7), ("taiyai", 0.3))),
-    VillageSpec(11, "บ้านปางตอง", "Ban Pang Tong", 97.895, 19.350, 160, 0.6, (("hmong", 0.5), ("lisu", 0.3), ("taiyai", 0.2)), True),
-    VillageSpec(12, "บ้านดอยแสง", "Ban Doi Saeng", 97.942, 19.366, 120, 0.6, (("lisu", 0.6), ("hmong", 0.2), ("karen", 0.2))),
-    VillageSpec(13, "บ้านห้วยแก้ว", "Ban Huai Kaeo", 98.012, 19.332, 20, 0.7, (("hmong", 0.5), ("karen", 0.3), ("muang", 0.2)), True),
+# number, Thai name, English name, centre (lon, lat), valley direction, household weight, ethnic mix
+_VILLAGE_TABLE = (
+    (1, "บ้านปางหมู", "Ban Pang Mu", 97.957, 19.338, 80, 1.5, "taiyai .8 muang .15 karen .05"),
+    (2, "บ้านทุ่งมะส้าน", "Ban Thung Ma San", 97.968, 19.352, 70, 1.2, "taiyai .6 muang .3 karen .1"),
+    (3, "บ้านสบสอย", "Ban Sop Soi", 97.967, 19.324, 95, 1.3, "taiyai .5 muang .3 karen .2"),
+    (4, "บ้านห้วยเดื่อ", "Ban Huai Duea", 97.978, 19.368, 60, 1.0, "karen .5 taiyai .3 muang .2"),
+    (5, "บ้านห้วยขาน", "Ban Huai Khan", 97.992, 19.384, 50, 0.8, "karen .6 lisu .2 taiyai .2"),
+    (6, "บ้านนาป่าก่อ", "Ban Na Pa Ko", 97.946, 19.318, 110, 1.1, "taiyai .5 muang .4 karen .1"),
+    (7, "บ้านไม้สะเป่", "Ban Mai Sa Pe", 97.943, 19.298, 100, 1.0, "taiyai .85 muang .15"),
+    (8, "บ้านห้วยผึ้ง", "Ban Huai Phueng", 97.962, 19.276, 20, 0.8, "karen .6 taiyai .4"),
+    (9, "บ้านนาปลาจาด", "Ban Na Pla Chat", 97.992, 19.302, 80, 1.0, "taiyai .6 muang .4"),
+    (10, "บ้านห้วยมะเขือส้ม", "Ban Huai Makhuea Som", 97.925, 19.338, 170, 0.8, "karen .7 taiyai .3"),
+    (11, "บ้านปางตอง", "Ban Pang Tong", 97.895, 19.350, 160, 0.6, "hmong .5 lisu .3 taiyai .2"),
+    (12, "บ้านดอยแสง", "Ban Doi Saeng", 97.942, 19.366, 120, 0.6, "lisu .6 hmong .2 karen .2"),
+    (13, "บ้านห้วยแก้ว", "Ban Huai Kaeo", 98.012, 19.332, 20, 0.7, "hmong .5 karen .3 muang .2"),
+)
+_SCHOOL_VILLAGES = frozenset({1, 3, 4, 7, 9, 11, 13})
+
+
+def _mix(text: str) -> tuple[tuple[str, float], ...]:
+    words = text.split()
+    return tuple((name, float(share)) for name, share in zip(words[::2], words[1::2], strict=True))
+
+
+VILLAGES: tuple[VillageSpec, ...] = tuple(
+    VillageSpec(number, th, en, lon, lat, axis, weight, _mix(mix), number in _SCHOOL_VILLAGES)
+    for number, th, en, lon, lat, axis, weight, mix in _VILLAGE_TABLE
 )
 
 
 # --- names (generated; several ethnic groups of Mae Hong Son) -----------------------------------------
 
-_MODERN_MALE = (
-    "ธนากร", "ณัฐวุฒิ", "กิตติพงษ์", "ภานุวัฒน์", "ศุภชัย", "อนุชา", "วีรยุทธ", "ชยพล", "ธนวัฒน์", "ปิยะพงษ์",
-    "กฤษดา", "สุรเชษฐ์", "ภูมิพัฒน์", "ธีรภัทร", "พงศกร", "ณัฐพล", "อภิสิทธิ์", "จิรายุ",
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+_MODERN_MALE = _words(
+    "ธนากร ณัฐวุฒิ กิตติพงษ์ ภานุวัฒน์ ศุภชัย อนุชา วีรยุทธ ชยพล ธนวัฒน์ ปิยะพงษ์ กฤษดา สุรเชษฐ์ ภูมิพัฒน์ ธีรภัทร "
+    "พงศกร ณัฐพล อภิสิทธิ์ จิรายุ"
 )
-_MODERN_FEMALE = (
-    "สุภาวดี", "ณัฐธิดา", "กมลชนก", "พิมพ์ชนก", "ศิริพร", "อรอุมา", "วรรณิษา", "จิราพร", "ปวีณา", "ธิดารัตน์",
-    "สุดารัตน์", "นันทนา", "ชลธิชา", "กัญญารัตน์", "พรรณนภา", "ภัทรวดี", "ปาริชาติ", "อริสา",
+_MODERN_FEMALE = _words(
+    "สุภาวดี ณัฐธิดา กมลชนก พิมพ์ชนก ศิริพร อรอุมา วรรณิษา จิราพร ปวีณา ธิดารัตน์ สุดารัตน์ นันทนา ชลธิชา "
+    "กัญญารัตน์ พรรณนภา ภัทรวดี ปาริชาติ อริสา"
 )
-# Per group: male given-name parts, female given-name parts, surname parts (first, second) or a
-# list of whole surnames. Names are composed from the parts, so they vary but stay in character.
-_NAMES: dict[str, dict[str, tuple[tuple[str, ...], ...]]] = {
+# Per group and purpose, the parts a name is composed of, each a space-separated list of options
+# (a Tai Yai man's name is จาย + one syllable, a surname two syllables, ...), so names vary but stay in
+# character. Hill-tribe clan surnames (แซ่...) are whole names.
+_NAME_PARTS: dict[str, dict[str, tuple[str, ...]]] = {
     "taiyai": {
-        "male": (("จาย",), ("คำ", "แสง", "ทุน", "หล้า", "อ่อง", "ส่างคำ", "จ่าง", "เมือง", "ปัน", "ลู", "หนุ่ม",
-                            "ก้อน", "ยอด", "นวล", "จิ่ง", "ส่าง", "แก้ว", "สุข", "มั่น", "ติ")),
-        "female": (("คำ", "หอม", "นวล", "ปิ่น", "แสง", "เฮือน", "ใส", "อ่อน", "ปาน", "เงิน", "ฟอง", "บัว"),
-                   ("แสง", "คำ", "นวล", "แก้ว", "จันทร์", "หอม", "ศรี", "เงิน", "ใส", "ปิ่น")),
-        "surname": (("คำ", "แสง", "จันทร์", "ก๋อง", "ปัน", "ส่าง", "หมื่น", "ไชย", "ลุง", "ยอด", "ทุน", "อ่อง"),
-                    ("แก้ว", "คำ", "ใจ", "มูล", "วงศ์", "หล้า", "เมือง", "ปัญญา", "จิต", "สุข", "ยอด")),
+        "male": ("จาย", "คำ แสง ทุน หล้า อ่อง ส่างคำ จ่าง เมือง ปัน ลู หนุ่ม ก้อน ยอด นวล จิ่ง ส่าง แก้ว สุข มั่น ติ"),
+        "female": ("คำ หอม นวล ปิ่น แสง เฮือน ใส อ่อน ปาน เงิน ฟอง บัว", "แสง คำ นวล แก้ว จันทร์ หอม ศรี เงิน ใส ปิ่น"),
+        "surname": (
+            "คำ แสง จันทร์ ก๋อง ปัน ส่าง หมื่น ไชย หลวง ยอด ทุน อ่อง",
+            "แก้ว คำ ใจ มูล วงศ์ หล้า เมือง ปัญญา จิต สุข ยอด",
+        ),
     },
     "muang": {
-        "male": (("สม", "บุญ", "อิน", "ปัน", "คำ", "ศรี", "ทอง", "แก้ว", "จันทร์", "อุ่น"),
-                 ("ศักดิ์", "มา", "ตา", "เรือง", "ชัย", "ยศ", "วงศ์", "แสง", "หล้า", "เป็ง")),
-        "female": (("บุญ", "จันทร์", "ศรี", "บัว", "สม", "แสง", "ทอง", "ดวง", "คำ", "พิม"),
-                   ("ศรี", "เพ็ญ", "นวล", "แก้ว", "พร", "ดาว", "ใบ", "ใจ", "ผัน", "พา")),
-        "surname": (("อิน", "ปัน", "คำ", "ใจ", "ธิ", "กัน", "ศรี", "สุ", "ยา", "แก้ว", "บุญ", "ทอง"),
-                    ("ต๊ะ", "ยา", "วงศ์", "มา", "วิชัย", "ทะ", "ใจ", "มูล", "เรือน", "ปัญญา", "คำ", "สุข")),
+        "male": ("สม บุญ อิน ปัน คำ ศรี ทอง แก้ว จันทร์ อุ่น", "ศักดิ์ มา ตา เรือง ชัย ยศ วงศ์ แสง หล้า เป็ง"),
+        "female": ("บุญ จันทร์ ศรี บัว สม แสง ทอง ดวง คำ พิม", "ศรี เพ็ญ นวล แก้ว พร ดาว ใบ ใจ ผัน พา"),
+        "surname": ("อิน ปัน คำ ใจ ธิ กัน ศรี สุ ยา แก้ว บุญ ทอง", "ต๊ะ ยา วงศ์ มา วิชัย ทะ ใจ มูล เรือน ปัญญา คำ สุข"),
     },
     "karen": {
-        "male": (("จ่อ", "ดิ", "ทู", "พะ", "ลา", "ซอ", "เก", "ปู", "โพ"),
-                 ("แฮ", "เล", "โพ", "หมื่อ", "ทอ", "บี", "ปอ", "เส่ง", "ลู", "วา")),
-        "female": (("หน่อ", "มึ", "นอ", "มือ", "พอ", "เอ"), ("ลา", "แฮ", "บือ", "เหม่", "ปอ", "หมื่อ", "วา", "ทู", "ลู")),
-        "surname": (("ไพร", "พนา", "คีรี", "ภู", "ดอย", "สาย", "ธารา", "ห้วย", "ผา"),
-                    ("พนา", "สันติ", "สุข", "วัน", "ทอง", "งาม", "รักษ์", "ใส", "เขียว", "ธาร")),
+        "male": ("จ่อ ดิ ทู พะ ลา ซอ เก ปู โพ", "แฮ เล โพ หมื่อ ทอ บี ปอ เส่ง ลู วา"),
+        "female": ("หน่อ มึ นอ มือ พอ เอ", "ลา แฮ บือ เหม่ ปอ หมื่อ วา ทู ลู"),
+        "surname": ("ไพร พนา คีรี ภู ดอย สาย ธารา ห้วย ผา", "พนา สันติ สุข วัน ทอง งาม รักษ์ ใส เขียว ธาร"),
     },
     "lisu": {
-        "male": (("อา",), ("เหล่", "หมื่อ", "ซอ", "เบ", "เล", "โหย่", "จา", "ผะ", "ยี่", "ลุ")),
-        "female": (("อา", "หมี่"), ("เมียะ", "จู", "ฟู", "หมี่", "ซา", "มา", "ลี", "เย")),
-        "surname": (("แซ่ลี", "แซ่หมี่", "แซ่ย่าง", "แซ่ฟู", "แซ่จู", "แซ่หว่าง", "แซ่เลา", "ลีเจริญ", "หมี่สกุล",
-                     "ย่างพนา", "ฟูสกุล"),),
+        "male": ("อา", "เหล่ หมื่อ ซอ เบ เล โหย่ จา ผะ ยี่ ลุ"),
+        "female": ("อา หมี่", "เมียะ จู ฟู หมี่ ซา มา ลี เย"),
+        "surname": ("แซ่ลี แซ่หมี่ แซ่ย่าง แซ่ฟู แซ่จู แซ่หว่าง แซ่เลา ลีเจริญ หมี่สกุล ย่างพนา ฟูสกุล",),
     },
     "hmong": {
-        "male": (("",), ("ชัย", "ยิ่ง", "เปา", "ซัว", "จ๋อ", "ไซ", "หลง", "ต๋ง", "เหน่ง", "ไค", "เจ", "ปอ", "ทอง", "ก๋า")),
-        "female": (("",), ("หมี", "เพ้ง", "ซี", "ไม", "ยัว", "เกีย", "ตั๊ว", "หนู", "ม้าย", "ปลา", "ลี")),
-        "surname": (("แซ่ย่าง", "แซ่ลี", "แซ่ว่าง", "แซ่โซ้ง", "แซ่ท้าว", "แซ่ม้า", "แซ่เฒ่า", "แซ่หาง", "แซ่จาง",
-                     "ย่างยืนยง", "ลีสกุลไพร", "ว่างพนา"),),
+        "male": ("ชัย ยิ่ง เปา ซัว จ๋อ ไซ หลง ต๋ง เหน่ง ไค เจ ปอ ทอง ก๋า",),
+        "female": ("หมี เพ้ง ซี ไม ยัว เกีย ตั๊ว หนู ม้าย ปลา ลี",),
+        "surname": ("แซ่ย่าง แซ่ลี แซ่ว่าง แซ่โซ้ง แซ่ท้าว แซ่ม้า แซ่เฒ่า แซ่หาง แซ่จาง ย่างยืนยง ลีสกุลไพร ว่างพนา",),
     },
+}
+_NAMES: dict[str, dict[str, tuple[tuple[str, ...], ...]]] = {
+    group: {purpose: tuple(_words(part) for part in parts) for purpose, parts in purposes.items()}
+    for group, purposes in _NAME_PARTS.items()
 }
 
 
@@ -256,11 +278,14 @@ def load_tambon(path: Path | None = None) -> Polygon | MultiPolygon:
     path = path or Path(settings.SHARED_DATA_DIR) / TAMBON_FILE
     if not path.exists():
         raise DemoDataMissing(
-            f"The Pang Mu tambon boundary {path} is missing; set SHARED_DATA_DIR (now {settings.SHARED_DATA_DIR}) "
-            f"to the folder holding {TAMBON_FILE}"
+            f"The Pang Mu tambon boundary {path} is missing; set SHARED_DATA_DIR "
+            f"(now {settings.SHARED_DATA_DIR}) to the folder holding {TAMBON_FILE}"
         )
-    collection = json.loads(path.read_text(encoding="utf-8"))
-    geom = shapely.geometry.shape(collection["features"][0]["geometry"])
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    feature = next((f for f in features if f["properties"].get("ADM3_PCODE") == TAMBON_PCODE), None)
+    if feature is None:
+        raise DemoSeedError(f"{path} has no feature with ADM3_PCODE {TAMBON_PCODE}")
+    geom = shapely.geometry.shape(feature["geometry"])
     if not geom.is_valid:
         geom = shapely.make_valid(geom)
     return geom
@@ -272,8 +297,13 @@ def _polygonal(geom: BaseGeometry) -> MultiPolygon:
         geom = shapely.make_valid(geom)
     parts = [g for g in shapely.get_parts(geom) if isinstance(g, Polygon) and not g.is_empty]
     if not parts:
-        parts = [g for sub in shapely.get_parts(geom) if hasattr(sub, "geoms") for g in sub.geoms
-                 if isinstance(g, Polygon)]
+        parts = [
+            g
+            for sub in shapely.get_parts(geom)
+            if hasattr(sub, "geoms")
+            for g in sub.geoms
+            if isinstance(g, Polygon)
+        ]
     return MultiPolygon(parts)
 
 
@@ -346,6 +376,7 @@ class PartyPlan:
     phone: str = ""
     household: int | None = None
     is_head: bool = False
+    relation: str = ""  # head, spouse, child, grandchild or parent of the head
 
 
 @dataclass
@@ -401,7 +432,9 @@ def plan_villages(tambon: Polygon | MultiPolygon, seed: int) -> list[VillagePlan
         boundary = _polygonal(clipped)
         taken = boundary if taken is None else taken.union(boundary)
         villages.append(
-            VillagePlan(spec=spec, centre=(centre.x, centre.y), boundary=boundary, boundary_utm=to_utm(boundary))
+            VillagePlan(
+                spec=spec, centre=(centre.x, centre.y), boundary=boundary, boundary_utm=to_utm(boundary)
+            )
         )
     return villages
 
@@ -477,7 +510,11 @@ def plan_main_roads(village: VillagePlan, seed: int) -> list[Road]:
 
 
 def plan_lanes(
-    village: VillagePlan, roads: list[Road], seed: int, round_no: int, count: int,
+    village: VillagePlan,
+    roads: list[Road],
+    seed: int,
+    round_no: int,
+    count: int,
     clear: Callable[[float, float, float, float], bool] | None = None,
 ) -> list[Road]:
     """Side lanes (sois) branching off the existing roads, farther out in later rounds."""
@@ -498,7 +535,9 @@ def plan_lanes(
         heading = tangent + rng.choice((1, -1)) * math.radians(90 + rng.gauss(0, 15))
         line = _walk(rng, inside, (p0.x, p0.y), heading, rng.uniform(250, 900), wiggle_deg=8, clear=clear)
         if line is not None:
-            lanes.append(Road(village.spec.number, len(roads) + len(lanes), line, parent.offset + s, main=False))
+            lanes.append(
+                Road(village.spec.number, len(roads) + len(lanes), line, parent.offset + s, main=False)
+            )
     return lanes
 
 
@@ -536,10 +575,6 @@ class _Grid:
         return not bool(shapely.dwithin(geom, near, distance).any())
 
 
-def _rnd(rng: random.Random, a: float, b: float) -> float:
-    return rng.uniform(a, b)
-
-
 PARCEL_GAP = 1.0  # metres kept between neighbouring parcels (fences, paths): no overlap after reprojection
 SIZES = {  # frontage and depth ranges (m)
     "house": ((20, 40), (25, 60)),
@@ -564,7 +599,9 @@ class _Cursor:
         return (self.road.offset + self.s, self.road.index, self.side)
 
 
-def _frame(line: LineString, s: float, frontage: float, side: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def _frame(
+    line: LineString, s: float, frontage: float, side: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     if s + frontage > line.length:
         return None
     p0, p1 = line.interpolate(s), line.interpolate(s + frontage)
@@ -578,8 +615,14 @@ def _frame(line: LineString, s: float, frontage: float, side: int) -> tuple[np.n
 
 
 def _plot_shape(
-    rng: random.Random, kind: str, base: np.ndarray, u: np.ndarray, n: np.ndarray, setback: float,
-    frontage: float, depth: float,
+    rng: random.Random,
+    kind: str,
+    base: np.ndarray,
+    u: np.ndarray,
+    n: np.ndarray,
+    setback: float,
+    frontage: float,
+    depth: float,
 ) -> tuple[Polygon, np.ndarray]:
     a = base + n * setback
     b = a + u * frontage
@@ -601,10 +644,9 @@ def _plot_shape(
 
 def _size(rng: random.Random, kind: str) -> tuple[float, float]:
     if kind in ("field", "vacant_field", "resort"):
-        if kind == "resort":
-            area = rng.uniform(2, 6) * 1600
-        else:  # 1-15 rai, mostly small holdings
-            area = (1 + 14 * rng.betavariate(1.3, 3.2)) * 1600
+        # Resorts 2-6 rai; fields 1-15 rai, mostly small holdings.
+        rai = rng.uniform(2, 6) if kind == "resort" else 1 + 14 * rng.betavariate(1.3, 3.2)
+        area = rai * 1600
         frontage = min(200.0, max(30.0, math.sqrt(area) * rng.uniform(0.7, 1.4)))
         return frontage, area / frontage
     (f0, f1), (d0, d1) = SIZES[kind]
@@ -647,7 +689,7 @@ class _Placer:
                 if kind in ("house", "mixed", "vacant_lot") and (frontage < 20 or depth < 25):
                     frontage, depth = max(frontage, 20.0), max(depth, 25.0)
             if tier_behind is not None:
-                base = np.array(tier_behind.origin) - np.array(tier_behind.n) * 0.0
+                base = np.array(tier_behind.origin)  # a field behind a field, reached by a farm track
                 u, n = np.array(tier_behind.u), np.array(tier_behind.n)
                 setback = tier_behind.depth * 1.2 + self.rng.uniform(2, 6)
             else:
@@ -668,16 +710,27 @@ class _Placer:
             if not self.placed.clear_of(poly, PARCEL_GAP):
                 continue
             plot = PlotPlan(
-                village_no=self.village.spec.number, road=cursor.road.index, s=cursor.s, side=cursor.side,
-                tier=2 if tier_behind is not None else 1, kind=kind, geom=poly, origin=(origin[0], origin[1]),
-                u=(u[0], u[1]), n=(n[0], n[1]), frontage=frontage, depth=depth,
+                village_no=self.village.spec.number,
+                road=cursor.road.index,
+                s=cursor.s,
+                side=cursor.side,
+                tier=2 if tier_behind is not None else 1,
+                kind=kind,
+                geom=poly,
+                origin=(origin[0], origin[1]),
+                u=(u[0], u[1]),
+                n=(n[0], n[1]),
+                frontage=frontage,
+                depth=depth,
             )
             self.placed.add(poly)
             self.plots.append(plot)
             return plot
         return None
 
-    def fill(self, queue: list[str], *, skip: float, gap: tuple[float, float], second_tier: float = 0.0) -> list[str]:
+    def fill(
+        self, queue: list[str], *, skip: float, gap: tuple[float, float], second_tier: float = 0.0
+    ) -> list[str]:
         """Place the kinds in ``queue`` at the cursor nearest the centre; return what did not fit."""
         queue = list(queue)
         while queue:
@@ -727,15 +780,24 @@ def village_quotas(villages: list[VillagePlan], households: int, seed: int) -> d
     vacant_lots = _apportion(round(households * 0.02), weights)
     vacant_fields = _apportion(round(households * 0.015), weights)
     shops = _apportion(max(2, round(households * 0.02)), weights)
-    resorts = _apportion(max(1, round(households / 400)), [w * (1.6 if v.spec.number in (1, 2, 9) else 1.0)
-                                                          for v, w in zip(villages, weights, strict=True)])
+    resorts = _apportion(
+        max(1, round(households / 400)),
+        [w * (1.6 if v.spec.number in (1, 2, 9) else 1.0) for v, w in zip(villages, weights, strict=True)],
+    )
     quotas = {}
     for i, v in enumerate(villages):
         v.households = homes[i]
         mixed = round(homes[i] * 0.08)
         quotas[v.spec.number] = Quotas(
-            house=homes[i] - mixed, mixed=mixed, shop=shops[i], vacant_lot=vacant_lots[i], field=fields[i],
-            vacant_field=vacant_fields[i], resort=resorts[i], mill=1 if v.spec.number == 2 else 0, temple=1,
+            house=homes[i] - mixed,
+            mixed=mixed,
+            shop=shops[i],
+            vacant_lot=vacant_lots[i],
+            field=fields[i],
+            vacant_field=vacant_fields[i],
+            resort=resorts[i],
+            mill=1 if v.spec.number == 2 else 0,
+            temple=1,
             school=1 if v.spec.school else 0,
         )
     return quotas
@@ -756,13 +818,15 @@ def plan_village_parcels(
     left = placer.fill(civic, skip=15, gap=(3, 10))
     residential = ["house"] * quota.house + ["mixed"] * quota.mixed + ["vacant_lot"] * quota.vacant_lot
     rng.shuffle(residential)
-    # Shops stand near the centre, along the main road.
+    # Shops stand near the village centre.
     for k in range(quota.shop):
         residential.insert(min(len(residential), int(k * 15 + rng.uniform(0, 10))), "shop")
     left += placer.fill(residential, skip=8, gap=(1.5, 5))
     round_no = 1
     while any(k in RESIDENTIAL_KINDS for k in left) and round_no <= 8:
-        lanes = plan_lanes(village, placer.roads, seed, round_no, max(2, len(left) // 25), placer.lane_is_clear)
+        lanes = plan_lanes(
+            village, placer.roads, seed, round_no, max(2, len(left) // 25), placer.lane_is_clear
+        )
         placer.add_roads(lanes)
         left = [k for k in left if k not in RESIDENTIAL_KINDS] + placer.fill(
             [k for k in left if k in RESIDENTIAL_KINDS], skip=8, gap=(1.5, 5)
@@ -773,7 +837,9 @@ def plan_village_parcels(
     placer.jump(30, 150)
     left += placer.fill(farm, skip=25, gap=(2, 12), second_tier=0.45)
     while any(k in FIELD_KINDS for k in left) and round_no <= 16:
-        lanes = plan_lanes(village, placer.roads, seed, round_no, max(2, len(left) // 12), placer.lane_is_clear)
+        lanes = plan_lanes(
+            village, placer.roads, seed, round_no, max(2, len(left) // 12), placer.lane_is_clear
+        )
         placer.add_roads(lanes, start_gap=60)
         left = [k for k in left if k not in FIELD_KINDS] + placer.fill(
             [k for k in left if k in FIELD_KINDS], skip=25, gap=(2, 12), second_tier=0.45
@@ -801,18 +867,40 @@ def _assign_codes(plots: list[PlotPlan]) -> None:
 # --- documents, declared areas and land use ------------------------------------------------------------
 
 DOC_MIX = {
-    "residential": ((LandDocType.CHANOTE, 14), (LandDocType.NS3K, 12), (LandDocType.NS3, 5), (LandDocType.SK1, 4),
-                    (LandDocType.PBT5, 38), (LandDocType.NONE, 27)),
-    "farm": ((LandDocType.CHANOTE, 6), (LandDocType.NS3K, 8), (LandDocType.NS3, 5), (LandDocType.SK1, 5),
-             (LandDocType.SPK401, 10), (LandDocType.PBT5, 36), (LandDocType.NONE, 30)),
+    "residential": (
+        (LandDocType.CHANOTE, 14),
+        (LandDocType.NS3K, 12),
+        (LandDocType.NS3, 5),
+        (LandDocType.SK1, 4),
+        (LandDocType.PBT5, 38),
+        (LandDocType.NONE, 27),
+    ),
+    "farm": (
+        (LandDocType.CHANOTE, 6),
+        (LandDocType.NS3K, 8),
+        (LandDocType.NS3, 5),
+        (LandDocType.SK1, 5),
+        (LandDocType.SPK401, 10),
+        (LandDocType.PBT5, 36),
+        (LandDocType.NONE, 30),
+    ),
     "resort": ((LandDocType.CHANOTE, 6), (LandDocType.NS3K, 4)),
     "mill": ((LandDocType.NS3K, 1),),
     "temple": ((LandDocType.CHANOTE, 3), (LandDocType.NS3K, 2), (LandDocType.PBT5, 2), (LandDocType.NONE, 3)),
     "school": ((LandDocType.NONE, 1),),
 }
-_DOC_GROUP = {"house": "residential", "mixed": "residential", "shop": "residential", "vacant_lot": "residential",
-              "field": "farm", "vacant_field": "farm", "resort": "resort", "mill": "mill", "temple": "temple",
-              "school": "school"}
+_DOC_GROUP = {
+    "house": "residential",
+    "mixed": "residential",
+    "shop": "residential",
+    "vacant_lot": "residential",
+    "field": "farm",
+    "vacant_field": "farm",
+    "resort": "resort",
+    "mill": "mill",
+    "temple": "temple",
+    "school": "school",
+}
 
 
 def right_type_for(doc_type: str) -> str:
@@ -830,7 +918,9 @@ def _declared(rng: random.Random, area_m2: float, doc_type: str) -> tuple[int, i
         return None
     spread = 0.015 if doc_type == LandDocType.CHANOTE else 0.035
     wah = Decimal(str(area_m2 * rng.uniform(1 - spread, 1 + spread) / 4))
-    wah = wah.quantize(Decimal("0.1") if doc_type == LandDocType.CHANOTE else Decimal("1"), rounding=ROUND_HALF_UP)
+    wah = wah.quantize(
+        Decimal("0.1") if doc_type == LandDocType.CHANOTE else Decimal("1"), rounding=ROUND_HALF_UP
+    )
     rai, rest = divmod(wah, 400)
     ngan, sqwah = divmod(rest, 100)
     return int(rai), int(ngan), sqwah.quantize(Decimal("0.1"))
@@ -883,8 +973,15 @@ def _year(rng: random.Random, recent: float = 1.3) -> int:
 
 
 def _place_building(
-    rng: random.Random, plot: PlotPlan, inner: BaseGeometry, others: list[Polygon], width: float, length: float,
-    *, front: tuple[float, float] = (3.0, 12.0), tries: int = 20,
+    rng: random.Random,
+    plot: PlotPlan,
+    inner: BaseGeometry,
+    others: list[Polygon],
+    width: float,
+    length: float,
+    *,
+    front: tuple[float, float] = (3.0, 12.0),
+    tries: int = 20,
 ) -> Polygon | None:
     """A rectangle (``width`` along the road, ``length`` away from it) strictly inside the plot."""
     origin, u, n = np.array(plot.origin), np.array(plot.u), np.array(plot.n)
@@ -893,13 +990,54 @@ def _place_building(
             width, length = width * 0.85, length * 0.85
         x0 = rng.uniform(BUILDING_MARGIN, max(BUILDING_MARGIN, plot.frontage - width - BUILDING_MARGIN))
         y_low = front[0] if k < tries // 2 else BUILDING_MARGIN
-        y_high = max(y_low, min(front[1] if k < tries // 2 else plot.depth, plot.depth - length - BUILDING_MARGIN))
+        y_high = max(
+            y_low, min(front[1] if k < tries // 2 else plot.depth, plot.depth - length - BUILDING_MARGIN)
+        )
         y0 = rng.uniform(y_low, y_high)
         a = origin + u * x0 + n * y0
-        rect = Polygon([tuple(a), tuple(a + u * width), tuple(a + u * width + n * length), tuple(a + n * length)])
+        rect = Polygon(
+            [tuple(a), tuple(a + u * width), tuple(a + u * width + n * length), tuple(a + n * length)]
+        )
         if inner.contains(rect) and all(rect.distance(o) >= 2.0 for o in others):
             return rect
     return None
+
+
+class _Lot:
+    """Places the building footprints of one plot, each strictly inside it and apart from the others."""
+
+    def __init__(self, plot: PlotPlan, rng: random.Random) -> None:
+        self.plot = plot
+        self.rng = rng
+        self.inner = plot.geom.buffer(-BUILDING_MARGIN, join_style="mitre")
+        shapely.prepare(self.inner)
+        self.placed: list[Polygon] = []
+
+    def add(
+        self,
+        building_type: str,
+        size: tuple[tuple[float, float], tuple[float, float]],
+        material: str,
+        storeys: int,
+        year: int,
+        *,
+        front: tuple[float, float] = (3.0, 12.0),
+        is_home: bool = False,
+    ) -> bool:
+        """A ``size`` = ((width range along the road), (length range away from it)) rectangle, if it fits."""
+        (w0, w1), (l0, l1) = size
+        width, length = self.rng.uniform(w0, w1), self.rng.uniform(l0, l1)
+        geom = _place_building(self.rng, self.plot, self.inner, self.placed, width, length, front=front)
+        if geom is None:
+            return False
+        self.placed.append(geom)
+        self.plot.buildings.append(
+            BuildingPlan(geom, building_type, material, storeys, min(year, 2025), is_home)
+        )
+        return True
+
+
+SHED_MATERIALS = ("wood", "wood", "bamboo", "steel")
 
 
 def plan_buildings(plots: list[PlotPlan], seed: int) -> None:
@@ -908,69 +1046,66 @@ def plan_buildings(plots: list[PlotPlan], seed: int) -> None:
     for plot in plots:
         if plot.kind in ("vacant_lot", "vacant_field"):
             continue
-        inner = plot.geom.buffer(-BUILDING_MARGIN, join_style="mitre")
-        shapely.prepare(inner)
-        placed: list[Polygon] = []
-
-        def add(
-            btype: str, width: float, length: float, material: str, storeys: int, year: int,
-            is_home: bool = False, front: tuple[float, float] = (3.0, 12.0), plot: PlotPlan = plot,
-            inner: BaseGeometry = inner, placed: list[Polygon] = placed,
-        ) -> bool:
-            geom = _place_building(rng, plot, inner, placed, width, length, front=front)
-            if geom is None:
-                return False
-            placed.append(geom)
-            plot.buildings.append(BuildingPlan(geom, btype, material, storeys, year, is_home))
-            return True
-
+        lot = _Lot(plot, rng)
+        back = (8.0, plot.depth)
         if plot.kind in ("house", "mixed"):
             year = _year(rng)
             material = _material(rng, year)
             storeys = 2 if rng.random() < {"wood": 0.6, "mixed": 0.55, "concrete": 0.4}[material] else 1
-            if not add("house", rng.uniform(8, 14), rng.uniform(6, 12), material, storeys, year, is_home=True):
+            if not lot.add("house", ((8, 14), (6, 12)), material, storeys, year, is_home=True):
                 raise DemoSeedError(f"no room for a house on a {plot.frontage:.0f} × {plot.depth:.0f} m lot")
             if plot.kind == "mixed" and rng.random() < 0.6:
-                add("shophouse", rng.uniform(5, 8), rng.uniform(6, 10), "concrete", 1, _year(rng, 2.0))
+                lot.add("shophouse", ((5, 8), (6, 10)), "concrete", 1, _year(rng, 2.0))
             if rng.random() < 0.3:
-                btype = "barn" if rng.random() < 0.4 else "hut"
-                add(btype, rng.uniform(3, 6), rng.uniform(3, 5), rng.choice(("wood", "bamboo", "wood", "steel")), 1,
-                    _year(rng), front=(8.0, plot.depth))
+                shed = "barn" if rng.random() < 0.4 else "hut"
+                lot.add(shed, ((3, 6), (3, 5)), rng.choice(SHED_MATERIALS), 1, _year(rng), front=back)
         elif plot.kind == "shop":
-            year = _year(rng, 2.0)
-            add("shophouse", rng.uniform(8, 12), rng.uniform(10, 16), "concrete", rng.choice((1, 2, 2)), year,
-                front=(2.0, 5.0))
+            lot.add(
+                "shophouse",
+                ((8, 12), (10, 16)),
+                "concrete",
+                rng.choice((1, 2, 2)),
+                _year(rng, 2.0),
+                front=(2, 5),
+            )
             if rng.random() < 0.2:
-                add("warehouse", rng.uniform(5, 8), rng.uniform(6, 10), "steel", 1, _year(rng, 2.0), front=(10.0, 30.0))
+                lot.add("warehouse", ((5, 8), (6, 10)), "steel", 1, _year(rng, 2.0), front=(10, 30))
         elif plot.kind == "field":
             if rng.random() < 0.2:
-                add(rng.choice(("hut", "hut", "barn")), rng.uniform(3, 6), rng.uniform(4, 6),
-                    rng.choice(("wood", "bamboo", "wood")), 1, _year(rng), front=(5.0, 40.0))
+                shed = rng.choice(("hut", "hut", "barn"))
+                lot.add(shed, ((3, 6), (4, 6)), rng.choice(SHED_MATERIALS[:3]), 1, _year(rng), front=(5, 40))
         elif plot.kind == "resort":
             year = _year(rng, 3.0)
-            add("resort", rng.uniform(10, 14), rng.uniform(12, 18), "mixed", 1, year, front=(5.0, 15.0))
-            for _ in range(rng.randint(3, 8)):
-                add("resort", rng.uniform(5, 7), rng.uniform(6, 8), rng.choice(("wood", "mixed")), 1,
-                    min(2025, year + rng.randint(0, 6)), front=(15.0, plot.depth))
+            lot.add("resort", ((10, 14), (12, 18)), "mixed", 1, year, front=(5, 15))  # reception, restaurant
+            for _ in range(rng.randint(3, 8)):  # bungalows
+                lot.add(
+                    "resort",
+                    ((5, 7), (6, 8)),
+                    rng.choice(("wood", "mixed")),
+                    1,
+                    year + rng.randint(0, 6),
+                    front=(15, plot.depth),
+                )
         elif plot.kind == "mill":
             year = rng.randint(1985, 2010)
-            add("warehouse", rng.uniform(14, 20), rng.uniform(20, 30), "steel", 1, year, front=(5.0, 15.0))
-            add("barn", rng.uniform(6, 10), rng.uniform(8, 12), "wood", 1, year)
-            add("office", rng.uniform(6, 8), rng.uniform(6, 8), "concrete", 1, year + 5)
+            lot.add("warehouse", ((14, 20), (20, 30)), "steel", 1, year, front=(5, 15))
+            lot.add("barn", ((6, 10), (8, 12)), "wood", 1, year)
+            lot.add("office", ((6, 8), (6, 8)), "concrete", 1, year + 5)
         elif plot.kind == "temple":
             year = rng.randint(1975, 1995)
-            add("religious", rng.uniform(12, 16), rng.uniform(22, 30), "concrete", 1, year, front=(15.0, 40.0))
-            add("religious", rng.uniform(10, 14), rng.uniform(16, 20), "mixed", 1, year + rng.randint(5, 25))
-            for _ in range(rng.randint(1, 3)):
-                add("religious", rng.uniform(5, 7), rng.uniform(6, 8), "wood", 1, rng.randint(1975, 2020),
-                    front=(30.0, plot.depth))
+            lot.add("religious", ((12, 16), (22, 30)), "concrete", 1, year, front=(15, 40))  # วิหาร
+            lot.add("religious", ((10, 14), (16, 20)), "mixed", 1, year + rng.randint(5, 25))  # ศาลา
+            for _ in range(rng.randint(1, 3)):  # กุฏิ
+                lot.add(
+                    "religious", ((5, 7), (6, 8)), "wood", 1, rng.randint(1975, 2020), front=(30, plot.depth)
+                )
         elif plot.kind == "school":
             year = rng.randint(1978, 1998)
-            add("school", rng.uniform(25, 40), rng.uniform(8, 10), "concrete", rng.choice((1, 2)), year,
-                front=(15.0, 30.0))
-            add("school", rng.uniform(20, 30), rng.uniform(8, 10), "mixed", 1, year + rng.randint(3, 20),
-                front=(35.0, plot.depth))
-            add("office", rng.uniform(8, 12), rng.uniform(6, 8), "concrete", 1, rng.randint(1995, 2020))
+            lot.add("school", ((25, 40), (8, 10)), "concrete", rng.choice((1, 2)), year, front=(15, 30))
+            lot.add(
+                "school", ((20, 30), (8, 10)), "mixed", 1, year + rng.randint(3, 20), front=(35, plot.depth)
+            )
+            lot.add("office", ((8, 12), (6, 8)), "concrete", 1, rng.randint(1995, 2020))
 
 
 # --- households and people ----------------------------------------------------------------------------
@@ -998,7 +1133,9 @@ class _IdMaker:
                 first = "8" if minority and rng.random() < 0.25 else "1"
             else:
                 first = "8" if minority and rng.random() < 0.4 else rng.choice("3333335")
-            office = _weighted(rng, (("5801", 85), ("5802", 3), ("5803", 4), ("5804", 2), ("5007", 3), ("5001", 3)))
+            office = _weighted(
+                rng, (("5801", 85), ("5802", 3), ("5803", 4), ("5804", 2), ("5007", 3), ("5001", 3))
+            )
             body = f"{rng.randrange(10**7):07d}"
             number = self._finish(first + office + body)
             if number:
@@ -1006,7 +1143,9 @@ class _IdMaker:
 
     def juristic(self, prefix: str) -> str:
         while True:
-            number = self._finish(prefix + "".join(str(self.rng.randrange(10)) for _ in range(12 - len(prefix))))
+            number = self._finish(
+                prefix + "".join(str(self.rng.randrange(10)) for _ in range(12 - len(prefix)))
+            )
             if number:
                 return number
 
@@ -1031,13 +1170,13 @@ def _household_members(rng: random.Random, group: str) -> list[tuple[str, int, s
     """(sex, age, group, married, relation) of each member, the head first."""
     size = _weighted(rng, ((1, 12), (2, 20), (3, 22), (4, 20), (5, 13), (6, 8), (7, 5)))
     head_sex = "M" if rng.random() < 0.65 else "F"
-    if size == 1:
-        head_age = int(rng.triangular(28, 92, 70))
-    else:
-        head_age = int(rng.triangular(24, 85, 48))
+    # People living alone are mostly old; heads of larger households mostly middle-aged.
+    head_age = int(rng.triangular(28, 92, 70) if size == 1 else rng.triangular(24, 85, 48))
     members = []
     spouse = size >= 2 and rng.random() < 0.85 and head_age < 88
-    members.append((head_sex, head_age, group, spouse, "head"))
+    # A head without a spouse at home is often widowed or separated: still นาง, not นางสาว.
+    married = spouse or (head_age >= 30 and (size > 1 or rng.random() < 0.7))
+    members.append((head_sex, head_age, group, married, "head"))
     if spouse:
         spouse_age = max(18, min(95, head_age + int(rng.gauss(-2 if head_sex == "M" else 3, 4))))
         spouse_group = group if rng.random() < 0.8 else rng.choice(tuple(_NAMES))
@@ -1056,7 +1195,9 @@ def _household_members(rng: random.Random, group: str) -> list[tuple[str, int, s
     return members
 
 
-def plan_people(villages: list[VillagePlan], plots: list[PlotPlan], seed: int) -> tuple[list[HouseholdPlan], list[PartyPlan]]:
+def plan_people(
+    villages: list[VillagePlan], plots: list[PlotPlan], seed: int
+) -> tuple[list[HouseholdPlan], list[PartyPlan]]:
     """One household per house, with 1-7 members named after the village's ethnic mix."""
     rng = _rng(seed, "people")
     ids = _IdMaker(_rng(seed, "national-ids"))
@@ -1080,7 +1221,9 @@ def plan_people(villages: list[VillagePlan], plots: list[PlotPlan], seed: int) -
         group = _weighted(rng, specs[plot.village_no].groups)
         family = _surname(rng, group)
         for sex, age, member_group, married, relation in _household_members(rng, group):
-            if relation in ("head", "child", "grandchild") or (relation == "spouse" and sex == "F" and rng.random() < 0.7):
+            if relation in ("head", "child", "grandchild") or (
+                relation == "spouse" and sex == "F" and rng.random() < 0.7
+            ):
                 last = family
             else:
                 last = _surname(rng, member_group)
@@ -1095,6 +1238,7 @@ def plan_people(villages: list[VillagePlan], plots: list[PlotPlan], seed: int) -
                 phone=_phone(rng) if 18 <= age <= 75 and rng.random() < 0.55 else "",
                 household=len(households),
                 is_head=relation == "head",
+                relation=relation,
             )
             household.members.append(len(parties))
             parties.append(party)
@@ -1104,7 +1248,11 @@ def plan_people(villages: list[VillagePlan], plots: list[PlotPlan], seed: int) -
 
 
 def _plan_juristic(
-    villages: list[VillagePlan], plots: list[PlotPlan], parties: list[PartyPlan], ids: _IdMaker, rng: random.Random
+    villages: list[VillagePlan],
+    plots: list[PlotPlan],
+    parties: list[PartyPlan],
+    ids: _IdMaker,
+    rng: random.Random,
 ) -> None:
     """Companies, the rice-mill cooperative, temples and schools: the holders of non-household land."""
     names = {v.spec.number: v.spec.name_th.removeprefix("บ้าน") for v in villages}
@@ -1129,7 +1277,9 @@ def _plan_juristic(
         parties.append(PartyPlan(kind=PartyKind.JURISTIC, national_id=number, juristic_name=name))
 
 
-def plan_rights(plots: list[PlotPlan], households: list[HouseholdPlan], parties: list[PartyPlan], seed: int) -> None:
+def plan_rights(
+    plots: list[PlotPlan], households: list[HouseholdPlan], parties: list[PartyPlan], seed: int
+) -> None:
     """Who holds each parcel: the household living on a home lot, villagers for fields and shops."""
     rng = _rng(seed, "rights")
     heads: dict[int, list[int]] = defaultdict(list)
@@ -1147,8 +1297,7 @@ def plan_rights(plots: list[PlotPlan], households: list[HouseholdPlan], parties:
         if plot.household is not None:
             members = households[plot.household].members
             head = members[0]
-            spouse = next((m for m in members[1:] if parties[m].title == "นาง" or
-                           (parties[m].title == "นาย" and parties[head].title == "นาง")), None)
+            spouse = next((m for m in members if parties[m].relation == "spouse"), None)
             if spouse is not None and rng.random() < 0.12:
                 plot.holders = [(head, Fraction(1, 2)), (spouse, Fraction(1, 2))]
             else:
@@ -1208,6 +1357,7 @@ def _check_no_overlaps(plots: list[PlotPlan]) -> None:
 class SeedSummary:
     skipped: bool = False
     seconds: float = 0.0
+    seed: int = 0
     villages: int = 0
     roads: int = 0
     parcels: int = 0
@@ -1224,7 +1374,7 @@ class SeedSummary:
     def lines(self) -> list[str]:
         rai = self.area_m2 / 1600
         return [
-            f"villages {self.villages}, roads {self.roads} (planned, not stored)",
+            f"seed {self.seed}: villages {self.villages}, roads {self.roads} (planned, not stored)",
             f"parcels {self.parcels}: " + ", ".join(f"{k} {v}" for k, v in sorted(self.by_kind.items())),
             "land documents: " + ", ".join(f"{k} {v}" for k, v in sorted(self.by_doc.items())),
             f"buildings {self.buildings}, households {self.households}",
@@ -1243,22 +1393,66 @@ def _write_layer(path: Path, rows: list[dict[str, Any]], geoms: Sequence[BaseGeo
     import geopandas as gpd
 
     frame = gpd.GeoDataFrame(rows, geometry=list(geoms), crs=crs)
-    frame.to_file(path, driver="GPKG", engine="pyogrio")
+    quiet = logging.getLogger("pyogrio")
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)  # pyogrio logs every file it writes at INFO
+    try:
+        frame.to_file(path, driver="GPKG", engine="pyogrio")
+    finally:
+        quiet.setLevel(level)
 
 
 def _raise_problems(report: ImportReport) -> None:
     if report.problems:
         listed = "; ".join(f"{p.item}: {p.message_en}" for p in report.problems[:10])
-        raise DemoSeedError(f"the import of the demo {report.kind} reported problems: {report.summary()} {listed}")
+        raise DemoSeedError(
+            f"the import of the demo {report.kind} reported problems: {report.summary()} {listed}"
+        )
 
 
 def is_demo_register(organisation: Organisation) -> bool:
     """True when the organisation's buildings were written by this generator (safe to flush)."""
-    return Building.history.filter(organisation_id=organisation.pk, history_change_reason=CHANGE_REASON).exists()
+    return Building.history.filter(
+        organisation_id=organisation.pk, history_change_reason=CHANGE_REASON
+    ).exists()
+
+
+def _delete_with_history(queryset: Any, reason: str) -> int:
+    """Delete rows, recording their '-' history rows in bulk rather than one INSERT per row.
+
+    django-simple-history writes a history row per deleted object from a signal; for tens of
+    thousands of rows that is most of the run time, so the signal is switched off for this delete
+    (the command runs alone in its process) and the same rows are written with one bulk insert.
+    """
+    model = queryset.model
+    history_model = model.history.model
+    objs = list(queryset)
+    if not objs:
+        return 0
+    now = timezone.now()
+    history_model.objects.bulk_create(
+        [
+            history_model(
+                history_date=now,
+                history_type="-",
+                history_change_reason=reason,
+                history_user=None,
+                **{f.attname: getattr(obj, f.attname) for f in history_model.tracked_fields},
+            )
+            for obj in objs
+        ],
+        batch_size=2000,
+    )
+    # A Collector over the fetched rows, so that Django does not fetch them (and their geometry) again.
+    collector = Collector(using=queryset.db, origin=queryset)
+    collector.collect(objs)
+    with override_settings(SIMPLE_HISTORY_ENABLED=False):
+        deleted, _ = collector.delete()
+    return deleted
 
 
 def flush_register(organisation: Organisation, say: Say) -> None:
-    """Delete the organisation's register rows, children first (history keeps its rows)."""
+    """Delete the organisation's register rows, children first; history keeps a '-' row for each."""
     steps: list[tuple[str, Any]] = [
         ("building rights", BuildingRight.objects.filter(building__organisation=organisation)),
         ("parcel rights", ParcelRight.objects.filter(parcel__organisation=organisation)),
@@ -1266,14 +1460,33 @@ def flush_register(organisation: Organisation, say: Say) -> None:
         ("households", Household.objects.filter(organisation=organisation)),
         ("building uses", BuildingUsePortion.objects.filter(building__organisation=organisation)),
         ("buildings", Building.objects.filter(organisation=organisation)),
-        ("parcel lineage", ParcelLineage.objects.filter(successor__organisation=organisation)),
         ("land uses", LandUsePortion.objects.filter(parcel__organisation=organisation)),
-        ("parcels", Parcel.objects.filter(organisation=organisation)),
-        ("villages", Village.objects.filter(organisation=organisation)),
     ]
+    reason = f"{CHANGE_REASON} --flush"
+    try:
+        _flush_steps(organisation, steps, reason, say)
+    except (ProtectedError, RestrictedError) as exc:
+        blockers = sorted({f"{o._meta.app_label}.{o._meta.model_name}" for o in exc.protected_objects})
+        raise DemoSeedError(
+            f"Cannot flush {organisation.slug}: rows of {', '.join(blockers)} still refer to its register; "
+            "delete them first"
+        ) from None
+
+
+def _flush_steps(organisation: Organisation, steps: list[tuple[str, Any]], reason: str, say: Say) -> None:
     with transaction.atomic():
         for label, queryset in steps:
-            deleted, _ = queryset.delete()
+            deleted = _delete_with_history(queryset, reason)
+            if deleted:
+                say(f"flush: deleted {deleted} {label}")
+        lineage = ParcelLineage.objects.filter(successor__organisation=organisation).delete()[0]
+        if lineage:
+            say(f"flush: deleted {lineage} parcel lineage links")
+        for label, queryset in (
+            ("parcels", Parcel.objects.filter(organisation=organisation)),
+            ("villages", Village.objects.filter(organisation=organisation)),
+        ):
+            deleted = _delete_with_history(queryset, reason)
             if deleted:
                 say(f"flush: deleted {deleted} {label}")
 
@@ -1290,31 +1503,45 @@ def _upsert_organisation(tambon: Polygon | MultiPolygon) -> Organisation:
 
 def write_demo(organisation: Organisation, plan: DemoPlan, say: Say) -> SeedSummary:
     """Write a plan into an empty register of ``organisation`` (call inside a transaction)."""
-    summary = SeedSummary(villages=len(plan.villages), roads=len(plan.roads))
+    summary = SeedSummary(seed=plan.seed, villages=len(plan.villages), roads=len(plan.roads))
     with tempfile.TemporaryDirectory(prefix="seed_demo_") as tmp:
         village_file = Path(tmp) / "villages.gpkg"
         _write_layer(
             village_file,
-            [{"village_no": v.spec.number, "name_th": v.spec.name_th, "name_en": v.spec.name_en} for v in plan.villages],
+            [
+                {"village_no": v.spec.number, "name_th": v.spec.name_th, "name_en": v.spec.name_en}
+                for v in plan.villages
+            ],
             [v.boundary for v in plan.villages],
             4326,
         )
-        report = import_villages(organisation=organisation, path=village_file, progress=lambda m: say(f"  villages: {m}"))
+        report = import_villages(
+            organisation=organisation, path=village_file, progress=lambda m: say(f"  villages: {m}")
+        )
         _raise_problems(report)
         say(f"villages: {report.summary()}")
         parcel_file = Path(tmp) / "parcels.gpkg"
         rows = []
         for p in plan.plots:
             rai, ngan, wah = p.declared if p.declared else (None, None, None)
-            rows.append({
-                "parcel_code": p.code, "doc_type": p.doc_type, "doc_number": p.doc_number or None,
-                "village_no": p.village_no, "declared_rai": rai, "declared_ngan": ngan,
-                "declared_wah": float(wah) if wah is not None else None, "land_use": p.land_use,
-            })
+            rows.append(
+                {
+                    "parcel_code": p.code,
+                    "doc_type": p.doc_type,
+                    "doc_number": p.doc_number or None,
+                    "village_no": p.village_no,
+                    "declared_rai": rai,
+                    "declared_ngan": ngan,
+                    "declared_wah": float(wah) if wah is not None else None,
+                    "land_use": p.land_use,
+                }
+            )
         # In UTM metres, so that the demo also exercises the importer's reprojection.
         _write_layer(parcel_file, rows, [p.geom for p in plan.plots], UTM_SRID)
         say(f"parcels: importing {len(plan.plots)} through parcels.importers.import_parcels")
-        report = import_parcels(organisation=organisation, path=parcel_file, progress=lambda m: say(f"  parcels: {m}"))
+        report = import_parcels(
+            organisation=organisation, path=parcel_file, progress=lambda m: say(f"  parcels: {m}")
+        )
         _raise_problems(report)
         say(f"parcels: {report.created}/{len(plan.plots)} imported")
     ids = dict(Parcel.objects.filter(organisation=organisation).values_list("code", "id"))
@@ -1327,13 +1554,21 @@ def write_demo(organisation: Organisation, plan: DemoPlan, say: Say) -> SeedSumm
     areas = sql.geodesic_areas([(i, shapely.to_wkb(g)) for i, g in enumerate(multi)])
     buildings = [
         Building(
-            organisation=organisation, parcel_id=ids[plot.code], number=number, footprint=_geos(geom),
-            building_type=b.building_type, material=b.material, storeys=b.storeys, year_built=b.year_built,
+            organisation=organisation,
+            parcel_id=ids[plot.code],
+            number=number,
+            footprint=_geos(geom),
+            building_type=b.building_type,
+            material=b.material,
+            storeys=b.storeys,
+            year_built=b.year_built,
             floor_area_m2=(Decimal(str(areas[i])) * b.storeys).quantize(Decimal("0.01")),
         )
         for i, ((plot, number, b), geom) in enumerate(zip(planned, multi, strict=True))
     ]
-    buildings = bulk_create_with_history(buildings, Building, batch_size=2000, default_change_reason=CHANGE_REASON)
+    buildings = bulk_create_with_history(
+        buildings, Building, batch_size=2000, default_change_reason=CHANGE_REASON
+    )
     say(f"buildings: {len(buildings)}")
     building_of = {(plot.code, number): b for (plot, number, _), b in zip(planned, buildings, strict=True)}
 
@@ -1348,18 +1583,31 @@ def write_demo(organisation: Organisation, plan: DemoPlan, say: Say) -> SeedSumm
         plot, number, centre = home_of[idx]
         households.append(
             Household(
-                organisation=organisation, village=villages[h.village_no], building=building_of[(plot.code, number)],
-                house_number=h.house_number, location=Point(centre.x, centre.y, srid=4326),
+                organisation=organisation,
+                village=villages[h.village_no],
+                building=building_of[(plot.code, number)],
+                house_number=h.house_number,
+                location=Point(centre.x, centre.y, srid=4326),
             )
         )
-    households = bulk_create_with_history(households, Household, batch_size=2000, default_change_reason=CHANGE_REASON)
+    households = bulk_create_with_history(
+        households, Household, batch_size=2000, default_change_reason=CHANGE_REASON
+    )
     say(f"households: {len(households)}")
 
     parties = [
         Party(
-            organisation=organisation, kind=p.kind, national_id=p.national_id, title=p.title, first_name=p.first_name,
-            last_name=p.last_name, juristic_name=p.juristic_name, birth_date=p.birth_date, phone=p.phone,
-            household=households[p.household] if p.household is not None else None, is_household_head=p.is_head,
+            organisation=organisation,
+            kind=p.kind,
+            national_id=p.national_id,
+            title=p.title,
+            first_name=p.first_name,
+            last_name=p.last_name,
+            juristic_name=p.juristic_name,
+            birth_date=p.birth_date,
+            phone=p.phone,
+            household=households[p.household] if p.household is not None else None,
+            is_household_head=p.is_head,
         )
         for p in plan.parties
     ]
@@ -1370,22 +1618,30 @@ def write_demo(organisation: Organisation, plan: DemoPlan, say: Say) -> SeedSumm
 
     parcel_rights = [
         ParcelRight(
-            parcel_id=ids[plot.code], party=parties[holder], right_type=plot.right_type,
-            share_numerator=share.numerator, share_denominator=share.denominator,
+            parcel_id=ids[plot.code],
+            party=parties[holder],
+            right_type=plot.right_type,
+            share_numerator=share.numerator,
+            share_denominator=share.denominator,
         )
         for plot in plan.plots
         for holder, share in plot.holders
     ]
     building_rights = [
         BuildingRight(
-            building=building_of[(plot.code, number)], party=parties[holder], right_type=RightType.OWNERSHIP,
-            share_numerator=share.numerator, share_denominator=share.denominator,
+            building=building_of[(plot.code, number)],
+            party=parties[holder],
+            right_type=RightType.OWNERSHIP,
+            share_numerator=share.numerator,
+            share_denominator=share.denominator,
         )
         for plot, number, _ in planned
         for holder, share in plot.holders
     ]
     bulk_create_with_history(parcel_rights, ParcelRight, batch_size=2000, default_change_reason=CHANGE_REASON)
-    bulk_create_with_history(building_rights, BuildingRight, batch_size=2000, default_change_reason=CHANGE_REASON)
+    bulk_create_with_history(
+        building_rights, BuildingRight, batch_size=2000, default_change_reason=CHANGE_REASON
+    )
     summary.parcel_rights, summary.building_rights = len(parcel_rights), len(building_rights)
     say(f"rights: {len(parcel_rights)} on parcels, {len(building_rights)} on buildings")
 
@@ -1404,13 +1660,15 @@ def write_demo(organisation: Organisation, plan: DemoPlan, say: Say) -> SeedSumm
 def _set_years_unused(organisation: Organisation, plan: DemoPlan) -> None:
     years = {p.code: p.years_unused for p in plan.plots if p.years_unused}
     portions = list(
-        LandUsePortion.objects.filter(parcel__organisation=organisation, parcel__code__in=list(years), category="vacant")
-        .select_related("parcel")
+        LandUsePortion.objects.filter(
+            parcel__organisation=organisation, parcel__code__in=list(years), category="vacant"
+        ).select_related("parcel")
     )
     for portion in portions:
         portion.years_unused = years[portion.parcel.code]
-    bulk_update_with_history(portions, LandUsePortion, ["years_unused"], batch_size=2000,
-                             default_change_reason=CHANGE_REASON)
+    bulk_update_with_history(
+        portions, LandUsePortion, ["years_unused"], batch_size=2000, default_change_reason=CHANGE_REASON
+    )
 
 
 def check_register(organisation: Organisation) -> None:
@@ -1424,38 +1682,52 @@ def check_register(organisation: Organisation) -> None:
     if outside:
         raise DemoSeedError(f"{outside} building(s) stick out of their parcel by more than 1 m²")
     astray = (
-        Household.objects.filter(organisation=organisation).exclude(location__coveredby=F("village__boundary")).count()
+        Household.objects.filter(organisation=organisation)
+        .exclude(location__coveredby=F("village__boundary"))
+        .count()
     )
     if astray:
         raise DemoSeedError(f"{astray} household(s) lie outside their village")
 
 
 def seed_demo(
-    *, seed: int = DEFAULT_SEED, households: int = DEFAULT_HOUSEHOLDS, flush: bool = False, say: Say | None = None
+    *,
+    seed: int = DEFAULT_SEED,
+    households: int = DEFAULT_HOUSEHOLDS,
+    flush: bool = False,
+    say: Say | None = None,
 ) -> SeedSummary:
     """Create the Pang Mu demo register (see the module docstring); idempotent without ``flush``."""
     say = say or (lambda _msg: None)
     started = time.monotonic()
     if households < 1:
         raise ValueError("households must be at least 1")
-    tambon = load_tambon()
     existing = Organisation.objects.filter(slug=ORGANISATION["slug"]).first()
     if existing is not None and not flush and Parcel.objects.filter(organisation=existing).exists():
-        say(f"The demo is already loaded ({Parcel.objects.filter(organisation=existing).count()} parcels); "
-            "use --flush to generate it again.")
+        say(
+            f"The demo is already loaded ({Parcel.objects.filter(organisation=existing).count()} parcels); "
+            "use --flush to generate it again."
+        )
         return SeedSummary(skipped=True, seconds=time.monotonic() - started)
     if existing is not None and not flush and Village.objects.filter(organisation=existing).exists():
         raise DemoSeedError("The organisation has villages but no parcels; run with --flush to replace them")
-    if existing is not None and flush and Parcel.objects.filter(organisation=existing).exists() \
-            and not is_demo_register(existing):
+    if (
+        existing is not None
+        and flush
+        and Parcel.objects.filter(organisation=existing).exists()
+        and not is_demo_register(existing)
+    ):
         raise DemoSeedError(
-            f"Refusing to flush {existing.slug}: its register was not made by seed_demo (no building carries the "
-            f"'{CHANGE_REASON}' change reason); delete it deliberately if that is really wanted"
+            f"Refusing to flush {existing.slug}: its register was not made by seed_demo (no building "
+            f"carries the '{CHANGE_REASON}' change reason); delete it deliberately if that is really wanted"
         )
+    tambon = load_tambon()
     say(f"seed {seed}, {households} households")
     plan = plan_demo(tambon, seed=seed, households=households, say=say)
-    say(f"plan: {len(plan.plots)} parcels, {plan.buildings} buildings, {len(plan.households)} households, "
-        f"{len(plan.parties)} parties ({time.monotonic() - started:.1f} s)")
+    say(
+        f"plan: {len(plan.plots)} parcels, {plan.buildings} buildings, {len(plan.households)} households, "
+        f"{len(plan.parties)} parties ({time.monotonic() - started:.1f} s)"
+    )
     with transaction.atomic():
         if existing is not None and flush:
             flush_register(existing, say)
@@ -1467,14 +1739,10 @@ def seed_demo(
 
 def register_fingerprint(organisation: Organisation) -> str:
     """A hash of the organisation's parcel codes and geometries (to compare two seeded registers)."""
-    import hashlib
-
     digest = hashlib.sha256()
-    for code, geom in Parcel.objects.filter(organisation=organisation).order_by("code").values_list("code", "geom"):
+    for code, geom in (
+        Parcel.objects.filter(organisation=organisation).order_by("code").values_list("code", "geom")
+    ):
         digest.update(code.encode())
         digest.update(bytes(geom.wkb))
     return digest.hexdigest()
-
-
-def national_ids_valid(numbers: Iterable[str]) -> bool:
-    return all(is_valid_national_id(n) for n in numbers)

@@ -17,7 +17,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+        )
         parser.add_argument(
             "--households",
             type=int,
@@ -25,7 +27,9 @@ class Command(BaseCommand):
             help=f"number of households, about one residential parcel each (default {DEFAULT_HOUSEHOLDS})",
         )
         parser.add_argument(
-            "--flush", action="store_true", help="delete the pangmu organisation's demo register first, then seed again"
+            "--flush",
+            action="store_true",
+            help="delete the pangmu organisation's demo register first, then seed again",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
