@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from gis_portal import roles
+
+from .register import build_register
+
+
+@pytest.fixture
+def register(pangmu):
+    return build_register(pangmu)
+
+
+@pytest.fixture
+def other_register(mokchampae):
+    return build_register(mokchampae, id_seed="3580100")
+
+
+@pytest.fixture
+def token_for():
+    def make(user) -> str:
+        return Token.objects.create(user=user).key
+
+    return make
+
+
+@pytest.fixture
+def editor(make_user, pangmu):
+    return make_user("editor", pangmu, roles.GIS_EDITOR)
+
+
+@pytest.fixture
+def viewer(make_user, pangmu):
+    return make_user("viewer", pangmu, roles.VIEWER)
