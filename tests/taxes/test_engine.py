@@ -496,7 +496,7 @@ def _rules(year: int, aggregate: bool):  # noqa: ANN202
     return ALL_RULES[year] if aggregate else PER_PROPERTY[year]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=75, deadline=None)
 @given(taxpayers(), years, st.booleans())
 def test_tax_never_negative_and_lines_sum_to_total(tp: Taxpayer, year: int, aggregate: bool) -> None:
     rules = _rules(year, aggregate)
@@ -519,7 +519,7 @@ def test_tax_never_negative_and_lines_sum_to_total(tp: Taxpayer, year: int, aggr
     assert all(line.rate_percent <= 3 for line in slices)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=75, deadline=None)
 @given(taxpayers(), years, st.booleans())
 def test_exemptions_never_exceed_value(tp: Taxpayer, year: int, aggregate: bool) -> None:
     a = assess(tp, _rules(year, aggregate))
@@ -555,7 +555,7 @@ def _single(
     return Taxpayer(kind, (Property("P", lands, blds, house_registration=home, years_vacant=years_vacant),))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.sampled_from(CASES), money, money, years, st.integers(0, 30))
 def test_tax_monotone_in_value_within_a_category(
     case: tuple[TaxpayerKind, Use, bool, bool], v1: D, v2: D, year: int, years_vacant: int
@@ -571,7 +571,7 @@ def test_tax_monotone_in_value_within_a_category(
     assert a_lo.exemption <= a_hi.exemption
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=75, deadline=None)
 @given(st.integers(0, 200_000_000_00).map(lambda n: D(n).scaleb(-2)))
 def test_other_schedule_matches_closed_form(value: D) -> None:
     """An independent oracle for the first two 'other' brackets of a company."""
@@ -592,7 +592,7 @@ def partitions(draw: st.DrawFn) -> list[Fraction]:
     return [Fraction(w, total) for w in weights]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=75, deadline=None)
 @given(st.integers(0, 10**11).map(lambda n: D(n).scaleb(-2)), partitions())
 def test_co_owned_property_split_by_share_sums_back(value: D, parts: list[Fraction]) -> None:
     split = split_by_shares(value, parts)
@@ -616,7 +616,7 @@ def test_co_owned_property_split_by_share_sums_back(value: D, parts: list[Fracti
         assert abs(owners_tax - whole) <= D("0.01") * len(parts)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(money)
 def test_installments_add_up(total: D) -> None:
     plan = installment_schedule(total, R2026)
@@ -629,7 +629,7 @@ def test_installments_add_up(total: D) -> None:
         assert len(plan) == (1 if total > 0 else 0)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(money, st.integers(0, 200))
 def test_surcharge_bounded_and_monotone(amount: D, months: int) -> None:
     s = surcharge(amount, months, R2026)

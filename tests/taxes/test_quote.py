@@ -313,7 +313,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=75, deadline=None)
 @given(st.data())
 def test_any_malformed_request_gives_quote_error_only(data: st.DataObject) -> None:
     """Fuzz: swap one field of a valid request for arbitrary JSON; the result is a quote or a QuoteError."""
