@@ -32,3 +32,5 @@ lint: setup
 vendor:
 	rm -rf var/ol && mkdir -p var/ol && cd var/ol && npm pack ol@10 >/dev/null && tar xzf ol-*.tgz
 	cp var/ol/package/dist/ol.js var/ol/package/ol.css var/ol/package/LICENSE.md gis_portal/static/vendor/ol/
+	# No source map is shipped: drop its reference so collectstatic's manifest storage does not fail.
+	sed -i 's|^//# sourceMappingURL=ol.js.map$$||' gis_portal/static/vendor/ol/ol.js

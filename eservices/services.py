@@ -1,0 +1,539 @@
+"""Changes of state in the resident portal: sticker tokens, verification, requests, photos."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import logging
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.gis.geos import Point
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from gis_portal.errors import ConflictError, DomainError, NotFoundError, Problem, ValidationProblems
+from parcels.models import Household, Organisation, Party, PartyKind
+
+from . import conf, sms
+from .models import (
+    HouseholdToken,
+    OneTimeCode,
+    RequestAttachment,
+    RequestEvent,
+    ServiceRequest,
+    ServiceType,
+    VerificationAttempt,
+    VerificationMethod,
+)
+
+logger = logging.getLogger("eservices.verify")
+
+SESSION_KEY = "eserv_verified"
+
+
+class TooManyAttempts(DomainError):
+    status_code = 429
+
+
+# --- sticker tokens ------------------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(conf.TOKEN_BYTES)
+
+
+@transaction.atomic
+def token_issue(*, household: Household, user: Any = None) -> str:
+    """A new sticker token for one household; the household's previous sticker stops working."""
+    return tokens_issue(households=[household], user=user)[household.pk]
+
+
+@transaction.atomic
+def tokens_issue(*, households: Sequence[Household], user: Any = None) -> dict[int, str]:
+    """New tokens for many households at once (two queries); returns {household id: token}."""
+    ids = [h.pk for h in households]
+    HouseholdToken.objects.filter(household_id__in=ids, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    tokens = {pk: new_token() for pk in ids}
+    HouseholdToken.objects.bulk_create(
+        [
+            HouseholdToken(household_id=pk, token_hash=hash_token(tok), created_by=user)
+            for pk, tok in tokens.items()
+        ]
+    )
+    return tokens
+
+
+def token_revoke(*, household: Household) -> int:
+    """Kill the household's sticker without issuing a new one; returns how many were revoked."""
+    return HouseholdToken.objects.filter(household=household, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def sticker_url(token: str) -> str:
+    return f"{conf.PUBLIC_BASE_URL}/h/{token}/"
+
+
+# --- verification -----------------------------------------------------------------------------
+
+
+def _failures_since(q: Q, since: Any) -> int:
+    return VerificationAttempt.objects.filter(
+        q,
+        success=False,
+        created_at__gte=since,
+        method__in=[VerificationMethod.ID_BIRTH_YEAR, VerificationMethod.OTP],
+    ).count()
+
+
+def verification_lock(*, token_hash: str, ip: str | None) -> None:
+    """Refuse (429) while this sticker or this address has too many recent failures."""
+    since = timezone.now() - timedelta(minutes=conf.VERIFY_LOCK_MINUTES)
+    last_ok = (
+        VerificationAttempt.objects.filter(
+            token_hash=token_hash,
+            success=True,
+            created_at__gte=since,
+            # Only a real verification resets the count (sending a code does not).
+            method__in=[VerificationMethod.ID_BIRTH_YEAR, VerificationMethod.OTP],
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    token_failures = _failures_since(Q(token_hash=token_hash), max(since, last_ok) if last_ok else since)
+    ip_failures = _failures_since(Q(ip=ip), since) if ip else 0
+    if token_failures >= conf.VERIFY_MAX_FAILURES_PER_TOKEN or ip_failures >= conf.VERIFY_MAX_FAILURES_PER_IP:
+        logger.warning("verification locked token=%s… ip=%s", token_hash[:8], ip)
+        raise TooManyAttempts(
+            "verification_locked",
+            f"Too many wrong answers. Try again in {conf.VERIFY_LOCK_MINUTES} minutes or call the office.",
+            f"ตอบผิดหลายครั้งเกินไป กรุณาลองใหม่ในอีก {conf.VERIFY_LOCK_MINUTES} นาที หรือโทรหา อบต.",
+        )
+
+
+def _record(token_hash: str, household: Household, ip: str | None, method: str, success: bool) -> None:
+    VerificationAttempt.objects.create(
+        token_hash=token_hash, household=household, ip=ip, method=method, success=success
+    )
+    logger.info(
+        "verification %s %s household=%s token=%s… ip=%s",
+        method,
+        "success" if success else "failure",
+        household.pk,
+        token_hash[:8],
+        ip,
+    )
+
+
+def _birth_year_ce(value: str) -> int | None:
+    value = (value or "").strip()
+    if not value.isdigit() or len(value) != 4:
+        return None
+    year = int(value)
+    return year - 543 if year > 2400 else year
+
+
+def verify_by_id(
+    *, household: Household, token_hash: str, ip: str | None, id_last4: str, birth_year: str
+) -> bool:
+    """True when some member of the household has these last 4 ID digits and this birth year (CE or BE)."""
+    verification_lock(token_hash=token_hash, ip=ip)
+    last4 = "".join(ch for ch in (id_last4 or "") if ch.isdigit())
+    year = _birth_year_ce(birth_year)
+    ok = False
+    if len(last4) == 4 and year:
+        members = Party.objects.filter(
+            household=household, kind=PartyKind.PERSON, birth_date__isnull=False
+        ).exclude(national_id="")
+        for nid, born in members.values_list("national_id", "birth_date"):
+            # compare_digest on every member: the time taken does not tell which part matched.
+            if hmac.compare_digest(nid[-4:], last4) & (born.year == year):
+                ok = True
+    _record(token_hash, household, ip, VerificationMethod.ID_BIRTH_YEAR, ok)
+    return ok
+
+
+def _code_hash(code: str, token_hash: str) -> str:
+    return hashlib.sha256(f"{token_hash}:{code}".encode()).hexdigest()
+
+
+def mask_phone(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return f"xxx-xxx-{digits[-4:]}" if len(digits) >= 4 else "xxx"
+
+
+def otp_send(*, household: Household, token_hash: str, ip: str | None) -> str:
+    """Send a one-time code to the phone of the household head (or another member); returns it masked."""
+    verification_lock(token_hash=token_hash, ip=ip)
+    hour_ago = timezone.now() - timedelta(hours=1)
+    if (
+        OneTimeCode.objects.filter(token_hash=token_hash, created_at__gte=hour_ago).count()
+        >= conf.OTP_MAX_SENDS_PER_HOUR
+    ):
+        raise TooManyAttempts(
+            "otp_too_many", "Too many codes sent this hour; try later.", "ขอรหัสบ่อยเกินไป กรุณาลองใหม่ภายหลัง"
+        )
+    party = (
+        Party.objects.filter(household=household, kind=PartyKind.PERSON)
+        .exclude(phone="")
+        .order_by("-is_household_head", "id")
+        .first()
+    )
+    if party is None:
+        raise DomainError(
+            "no_phone",
+            "No phone number is registered for this household; use the ID and birth year instead.",
+            "ครัวเรือนนี้ไม่มีเบอร์โทรศัพท์ในทะเบียน กรุณายืนยันด้วยเลขบัตรและปีเกิด",
+        )
+    code = f"{secrets.randbelow(10**6):06d}"
+    OneTimeCode.objects.create(
+        household=household,
+        token_hash=token_hash,
+        party=party,
+        code_hash=_code_hash(code, token_hash),
+        expires_at=timezone.now() + timedelta(minutes=conf.OTP_TTL_MINUTES),
+    )
+    _record(token_hash, household, ip, VerificationMethod.OTP_SEND, True)
+    sms.get_backend().send(
+        party.phone, f"รหัสยืนยัน อบต. {code} (ใช้ได้ {conf.OTP_TTL_MINUTES} นาที) / code {code}"
+    )
+    return mask_phone(party.phone)
+
+
+@transaction.atomic
+def otp_verify(*, household: Household, token_hash: str, ip: str | None, code: str) -> bool:
+    verification_lock(token_hash=token_hash, ip=ip)
+    now = timezone.now()
+    otp = (
+        OneTimeCode.objects.select_for_update()
+        .filter(token_hash=token_hash, household=household, used_at__isnull=True, expires_at__gt=now)
+        .order_by("-created_at")
+        .first()
+    )
+    ok = bool(otp) and hmac.compare_digest(otp.code_hash, _code_hash((code or "").strip(), token_hash))
+    if ok:
+        otp.used_at = now
+        otp.save(update_fields=["used_at"])
+    _record(token_hash, household, ip, VerificationMethod.OTP, ok)
+    return ok
+
+
+def session_mark_verified(session: Any, *, household: Household, token_hash: str) -> None:
+    """Remember, in this browser only, that this one household was verified (expires)."""
+    expires = timezone.now() + timedelta(minutes=conf.VERIFIED_SESSION_MINUTES)
+    session[SESSION_KEY] = {"h": household.pk, "t": token_hash, "exp": expires.timestamp()}
+    session.cycle_key()
+
+
+def session_is_verified(session: Any, *, household: Household, token_hash: str) -> bool:
+    mark = session.get(SESSION_KEY) if session is not None else None
+    if not mark:
+        return False
+    return (
+        mark.get("h") == household.pk
+        and hmac.compare_digest(str(mark.get("t", "")), token_hash)
+        and float(mark.get("exp", 0)) > timezone.now().timestamp()
+    )
+
+
+# --- photos ------------------------------------------------------------------------------------
+
+
+@dataclass
+class CleanPhoto:
+    content: bytes
+    content_type: str
+    ext: str
+    width: int
+    height: int
+
+
+def photo_clean(upload: Any, *, field: str = "photo") -> CleanPhoto:
+    """Check an uploaded photo (size, real JPEG/PNG/WEBP) and re-encode it without EXIF or GPS tags."""
+    size = getattr(upload, "size", None) or 0
+    if size > conf.PHOTO_MAX_BYTES:
+        raise ValidationProblems(
+            [
+                Problem(
+                    field,
+                    "photo_too_large",
+                    f"The photo is larger than {conf.PHOTO_MAX_BYTES // (1024 * 1024)} MB",
+                    f"รูปใหญ่เกิน {conf.PHOTO_MAX_BYTES // (1024 * 1024)} MB",
+                )
+            ]
+        )
+    raw = upload.read(conf.PHOTO_MAX_BYTES + 1)
+    if len(raw) > conf.PHOTO_MAX_BYTES:
+        raise ValidationProblems([Problem(field, "photo_too_large", "The photo is too large", "รูปใหญ่เกินไป")])
+    not_image = Problem(
+        field, "not_an_image", "Only JPEG, PNG or WEBP photos", "รับเฉพาะรูปภาพ JPEG, PNG หรือ WEBP"
+    )
+    try:
+        with Image.open(io.BytesIO(raw)) as probe:
+            fmt = probe.format
+            if fmt not in conf.PHOTO_FORMATS or probe.width * probe.height > conf.PHOTO_MAX_PIXELS:
+                raise ValidationProblems([not_image])
+            probe.verify()
+        with Image.open(io.BytesIO(raw)) as img:
+            img = ImageOps.exif_transpose(img)
+            img.thumbnail((conf.PHOTO_MAX_SIDE, conf.PHOTO_MAX_SIDE))
+            out = io.BytesIO()
+            if fmt == "JPEG":
+                img.convert("RGB").save(out, "JPEG", quality=82, optimize=True)
+            elif fmt == "PNG":
+                img.save(out, "PNG", optimize=True)
+            else:
+                img.save(out, "WEBP", quality=80)
+            width, height = img.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationProblems([not_image]) from None
+    ext = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}[fmt]
+    return CleanPhoto(out.getvalue(), conf.PHOTO_FORMATS[fmt], ext, width, height)
+
+
+# --- requests ----------------------------------------------------------------------------------
+
+
+def form_clean(service_type: ServiceType, raw: dict[str, Any]) -> dict[str, Any]:
+    """The form's values checked against the service type's field list (raises with every problem)."""
+    problems: list[Problem] = []
+    data: dict[str, Any] = {}
+    for spec in service_type.form_fields or []:
+        name = spec["name"]
+        value = str(raw.get(name, "") or "").strip()
+        label_th, label_en = spec.get("label_th", name), spec.get("label_en", name)
+        if not value:
+            if spec.get("required"):
+                problems.append(Problem(name, "required", f"{label_en} is required", f"กรุณากรอก{label_th}"))
+            continue
+        kind = spec.get("type", "text")
+        if len(value) > (4000 if kind == "textarea" else 200):
+            problems.append(Problem(name, "too_long", f"{label_en} is too long", f"{label_th} ยาวเกินไป"))
+            continue
+        if kind == "number":
+            try:
+                value = str(Decimal(value))
+            except ArithmeticError:
+                problems.append(
+                    Problem(name, "not_a_number", f"{label_en}: a number", f"{label_th}: ต้องเป็นตัวเลข")
+                )
+                continue
+        elif kind == "date":
+            try:
+                value = date.fromisoformat(value).isoformat()
+            except ValueError:
+                problems.append(Problem(name, "not_a_date", f"{label_en}: a date", f"{label_th}: ต้องเป็นวันที่"))
+                continue
+        elif kind == "choice":
+            allowed = [str(c[0]) for c in spec.get("choices", [])]
+            if value not in allowed:
+                problems.append(
+                    Problem(
+                        name, "bad_choice", f"{label_en}: pick from the list", f"{label_th}: เลือกจากรายการ"
+                    )
+                )
+                continue
+        elif kind == "tel" and not all(ch.isdigit() or ch in " -+" for ch in value):
+            problems.append(Problem(name, "bad_phone", f"{label_en}: digits only", f"{label_th}: ตัวเลขเท่านั้น"))
+            continue
+        data[name] = value
+    if problems:
+        raise ValidationProblems(problems)
+    return data
+
+
+def _point(lon: Any, lat: Any) -> Point | None:
+    try:
+        lon_f, lat_f = float(lon), float(lat)
+    except (TypeError, ValueError):
+        return None
+    if not (-180 <= lon_f <= 180 and -90 <= lat_f <= 90):
+        return None
+    return Point(lon_f, lat_f, srid=4326)
+
+
+def service_request_submit(
+    *,
+    household: Household,
+    service_type: ServiceType,
+    nonce: str,
+    form: dict[str, Any] | None = None,
+    pin: tuple[Any, Any] | None = None,
+    gps: tuple[Any, Any] | None = None,
+    gps_accuracy_m: Any = None,
+    contact_phone: str = "",
+    photos: Iterable[tuple[str, Any]] = (),
+) -> tuple[ServiceRequest, bool]:
+    """File a request for a household; a replayed form (same nonce) returns the first request.
+
+    The place is the household's point unless the resident moved the pin, and must lie in the
+    organisation's area. Photos are checked and re-encoded before anything is written.
+    """
+    if not nonce or len(nonce) > 64:
+        raise DomainError("bad_nonce", "The form has expired; open it again.", "แบบฟอร์มหมดอายุ กรุณาเปิดใหม่")
+    existing = ServiceRequest.objects.filter(nonce=nonce).first()
+    if existing is not None:
+        return _replayed(existing, household)
+    if service_type.organisation_id != household.organisation_id or not service_type.active:
+        raise NotFoundError("service_not_found", "No such service", "ไม่พบบริการนี้")
+    problems: list[Problem] = []
+    data: dict[str, Any] = {}
+    try:
+        data = form_clean(service_type, form or {})
+    except ValidationProblems as exc:
+        problems.extend(exc.problems)
+    location, moved = household.location, False
+    if pin and any(v not in (None, "") for v in pin):
+        point = _point(*pin)
+        inside = (
+            point is not None
+            and Organisation.objects.filter(
+                pk=household.organisation_id, boundary__dwithin=(point, 0.01)
+            ).exists()
+        )
+        if not inside:
+            problems.append(
+                Problem("pin", "pin_outside", "The pin is outside the subdistrict", "หมุดอยู่นอกเขตตำบล")
+            )
+        else:
+            moved = point.distance(household.location) > 1e-7
+            location = point
+    gps_point = _point(*gps) if gps and all(v not in (None, "") for v in gps) else None
+    cleaned: list[tuple[str, CleanPhoto]] = []
+    for name, upload in photos:
+        if upload is None:
+            continue
+        try:
+            cleaned.append((name, photo_clean(upload, field=name)))
+        except ValidationProblems as exc:
+            problems.extend(exc.problems)
+    sent = {name for name, _ in cleaned}
+    for spec in service_type.required_attachments or []:
+        if spec.get("required") and spec["name"] not in sent:
+            problems.append(
+                Problem(
+                    spec["name"],
+                    "required",
+                    f"{spec.get('label_en', 'photo')} is required",
+                    f"กรุณาแนบ{spec.get('label_th', 'รูปภาพ')}",
+                )
+            )
+    if problems:
+        raise ValidationProblems(problems)
+    try:
+        accuracy = float(gps_accuracy_m) if gps_point and gps_accuracy_m not in (None, "") else None
+    except ValueError:
+        accuracy = None
+    try:
+        with transaction.atomic():
+            req = ServiceRequest.objects.create(
+                organisation_id=household.organisation_id,
+                household=household,
+                service_type=service_type,
+                status=service_type.initial_state,
+                location=location,
+                pin_moved=moved,
+                gps=gps_point,
+                gps_accuracy_m=accuracy,
+                data=data,
+                contact_phone=contact_phone[:20],
+                fee=service_type.fee,
+                nonce=nonce,
+                due_at=timezone.now() + timedelta(days=service_type.target_days),
+            )
+            RequestEvent.objects.create(request=req, to_status=req.status, by_resident=True)
+            for name, photo in cleaned:
+                att = RequestAttachment(
+                    request=req,
+                    name=name[:40],
+                    content_type=photo.content_type,
+                    size=len(photo.content),
+                    width=photo.width,
+                    height=photo.height,
+                )
+                att.file.save(
+                    f"r{req.pk}-{secrets.token_hex(6)}.{photo.ext}", ContentFile(photo.content), save=False
+                )
+                att.save()
+    except IntegrityError:
+        # Two copies of the same form arrived together: the other one won.
+        existing = ServiceRequest.objects.filter(nonce=nonce).first()
+        if existing is None:
+            raise
+        return _replayed(existing, household)
+    return req, True
+
+
+def _replayed(existing: ServiceRequest, household: Household) -> tuple[ServiceRequest, bool]:
+    if existing.household_id != household.pk:
+        raise ConflictError("bad_nonce", "The form has expired; open it again.", "แบบฟอร์มหมดอายุ กรุณาเปิดใหม่")
+    return existing, False
+
+
+@transaction.atomic
+def request_change_status(*, request_id: int, to_status: str, comment: str = "", user: Any) -> ServiceRequest:
+    """Move a request to another state of its type's workflow, with a comment the resident sees."""
+    req = ServiceRequest.objects.select_for_update().select_related("service_type").get(pk=request_id)
+    state = req.service_type.state(to_status)
+    if state is None:
+        raise DomainError("bad_status", f"Unknown status {to_status!r}", f"ไม่รู้จักสถานะ {to_status!r}")
+    if to_status == req.status and not comment.strip():
+        raise DomainError(
+            "no_change", "Choose another status or write a comment", "กรุณาเลือกสถานะใหม่หรือเขียนหมายเหตุ"
+        )
+    RequestEvent.objects.create(
+        request=req, from_status=req.status, to_status=to_status, comment=comment.strip()[:2000], actor=user
+    )
+    req.status = to_status
+    req.is_open = not state.get("final", False)
+    req.closed_at = None if req.is_open else timezone.now()
+    req.save(update_fields=["status", "is_open", "closed_at", "updated_at"])
+    return req
+
+
+@transaction.atomic
+def request_assign(*, request_id: int, assignee: Any, user: Any) -> ServiceRequest:
+    """Give a request to a service officer of its organisation (None: unassign)."""
+    from gis_portal.roles import SERVICE_OFFICER
+    from parcels.selectors import user_has_role
+
+    req = ServiceRequest.objects.select_for_update().get(pk=request_id)
+    if assignee is not None and not user_has_role(assignee, req.organisation_id, SERVICE_OFFICER):
+        raise DomainError(
+            "bad_assignee",
+            "That person is not a service officer of this office",
+            "ผู้นี้ไม่ใช่เจ้าหน้าที่บริการของ อปท. นี้",
+        )
+    req.assigned_to = assignee
+    req.save(update_fields=["assigned_to", "updated_at"])
+    return req
+
+
+def stickers_print(*, households: Sequence[Household], user: Any = None) -> bytes:
+    """Issue new tokens for these households (their old stickers stop working) and render the PDF.
+
+    Only hashes are stored, so a sticker can be printed only when its token is issued.
+    """
+    from .stickers import render_stickers, stickers_for
+
+    households = list(households)
+    # Rendered inside the transaction: if the PDF fails, the old stickers keep working.
+    with transaction.atomic():
+        tokens = tokens_issue(households=households, user=user)
+        return render_stickers(stickers_for(households, tokens, sticker_url))
