@@ -130,3 +130,19 @@ def test_celery_commands_start(service, tmp_path):
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.mark.slow
+def test_collectstatic_with_production_storage(tmp_path):
+    # The manifest storage follows every url() and source map reference: a missing file fails here.
+    result = subprocess.run(
+        [str(BIN / "python"), "manage.py", "collectstatic", "--noinput"],
+        cwd=ROOT,
+        env=production_env(STATIC_ROOT=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    assert (tmp_path / "staticfiles.json").exists()
+    assert list((tmp_path / "vendor" / "ol").glob("ol.*.js"))
