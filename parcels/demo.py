@@ -1464,13 +1464,33 @@ def flush_register(organisation: Organisation, say: Say) -> None:
     ]
     reason = f"{CHANGE_REASON} --flush"
     try:
-        _flush_steps(organisation, steps, reason, say)
+        with transaction.atomic():
+            _flush_other_apps(organisation, say)
+            _flush_steps(organisation, steps, reason, say)
     except (ProtectedError, RestrictedError) as exc:
         blockers = sorted({f"{o._meta.app_label}.{o._meta.model_name}" for o in exc.protected_objects})
         raise DemoSeedError(
             f"Cannot flush {organisation.slug}: rows of {', '.join(blockers)} still refer to its register; "
             "delete them first"
         ) from None
+
+
+def _flush_other_apps(organisation: Organisation, say: Say) -> None:
+    """Let every other app delete its demo rows that point at the register (``<app>.demo.flush_demo``)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.name == "parcels":
+            continue
+        try:
+            module = import_module(f"{config.name}.demo")
+        except ModuleNotFoundError:
+            continue
+        flush = getattr(module, "flush_demo", None)
+        if flush is not None:
+            flush(organisation, say)
 
 
 def _flush_steps(organisation: Organisation, steps: list[tuple[str, Any]], reason: str, say: Say) -> None:

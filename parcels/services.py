@@ -44,6 +44,14 @@ from .validators import parse_parcel_code
 REGISTER_LOCK_KEY = 7_262_001  # first key of pg_advisory_xact_lock(key, organisation_id)
 
 
+def _tiles_touched(organisation_id: int, layers: Sequence[str], *geoms: GEOSGeometry | None) -> None:
+    """Once the write commits, make the cached vector tiles covering these shapes stale."""
+    from tiles.cache import bbox_of, invalidate
+
+    bboxes = bbox_of(*geoms)
+    transaction.on_commit(lambda: invalidate(organisation_id, layers, bboxes), robust=True)
+
+
 def lock_register(organisation_id: int) -> None:
     """Serialise topology-checked writes within one organisation until the transaction ends."""
     with connection.cursor() as cur:
@@ -233,6 +241,7 @@ def parcel_create(
     parcel.full_clean(exclude=["geom_3857", "area_m2"])
     _with_user(parcel, user, "create").save()
     _set_land_uses(parcel, land_uses, user)
+    _tiles_touched(organisation.pk, ["parcels"], geom)
     return parcel
 
 
@@ -277,11 +286,17 @@ def parcel_update(
     geom: GEOSGeometry | None = None,
     land_uses: Sequence[LandUseShare] | None = None,
     reason: str = "update",
+    exclude_parcel_ids: Sequence[int] = (),
     **attrs: Any,
 ) -> Parcel:
-    """Change a parcel's shape or attributes; a stale ``expected_version`` is refused, not overwritten."""
+    """Change a parcel's shape or attributes; a stale ``expected_version`` is refused, not overwritten.
+
+    ``exclude_parcel_ids`` are other parcels being reshaped in the same transaction (already checked
+    against this shape by :func:`parcel_reshape_many`), so their old shapes are not compared.
+    """
     lock_register(parcel.organisation_id)
     current = _lock_parcel(parcel, expected_version)
+    old_geom = current.geom
     allowed = {"doc_type", "doc_number", "declared_rai", "declared_ngan", "declared_wah", "village", "code"}
     unknown = set(attrs) - allowed
     if unknown:
@@ -298,7 +313,7 @@ def parcel_update(
             check_parcel_shapes(
                 organisation=current.organisation,
                 shapes=[(current.code, geom)],
-                exclude_parcel_ids=[current.pk],
+                exclude_parcel_ids=[current.pk, *exclude_parcel_ids],
             )
         )
         current.geom = geom
@@ -310,6 +325,7 @@ def parcel_update(
     _with_user(current, user, reason).save()
     if land_uses is not None:
         _set_land_uses(current, land_uses, user)
+    _tiles_touched(current.organisation_id, ["parcels"], old_geom, current.geom)
     return current
 
 
@@ -355,6 +371,7 @@ def parcel_retire(
     current.retired_at = timezone.now()
     current.version += 1
     _with_user(current, user, reason).save()
+    _tiles_touched(current.organisation_id, ["parcels"], current.geom)
     return current
 
 
@@ -482,6 +499,7 @@ def parcel_split(
             created_by=_user_or_none(user),
         )
     _move_buildings(list(current.buildings.filter(status=RegisterStatus.ACTIVE)), children, user)
+    _tiles_touched(current.organisation_id, ["parcels", "buildings"], current.geom)
     return children
 
 
@@ -494,8 +512,13 @@ def _rights_key(parcel: Parcel) -> set[tuple[int, str, int, int]]:
 
 
 @transaction.atomic
-def parcel_merge(*, parcels: Sequence[Parcel], code: str, user: Any = None) -> Parcel:
-    """Merge adjacent parcels of the same holders into one; the originals are retired with lineage."""
+def parcel_merge(
+    *, parcels: Sequence[Parcel], code: str, user: Any = None, expected_versions: dict[int, int] | None = None
+) -> Parcel:
+    """Merge adjacent parcels of the same holders into one; the originals are retired with lineage.
+
+    ``expected_versions`` (parcel id → version the editor saw) refuses the merge if one changed since.
+    """
     if len(parcels) < 2:
         raise DomainError(
             "merge_needs_two", "Choose at least two parcels to merge", "เลือกอย่างน้อยสองแปลงเพื่อรวม"
@@ -504,7 +527,8 @@ def parcel_merge(*, parcels: Sequence[Parcel], code: str, user: Any = None) -> P
     if len(org_ids) != 1:
         raise DomainError("merge_other_org", "Parcels of different organisations", "แปลงอยู่ต่าง อปท. กัน")
     lock_register(org_ids.pop())
-    current = [_lock_parcel(p, None) for p in sorted(parcels, key=lambda p: p.pk)]
+    versions = expected_versions or {}
+    current = [_lock_parcel(p, versions.get(p.pk)) for p in sorted(parcels, key=lambda p: p.pk)]
     owners = [_rights_key(p) for p in current]
     if any(o != owners[0] for o in owners[1:]):
         raise DomainError(
@@ -560,6 +584,7 @@ def parcel_merge(*, parcels: Sequence[Parcel], code: str, user: Any = None) -> P
         _with_user(building, user, f"merged into {merged.code}").save(
             update_fields=["parcel", "number", "updated_at"]
         )
+    _tiles_touched(merged.organisation_id, ["parcels", "buildings"], merged_geom)
     return merged
 
 
@@ -587,6 +612,7 @@ def village_create(
     )
     village.full_clean(exclude=["boundary_3857", "area_m2"])
     _with_user(village, user, "create").save()
+    _tiles_touched(organisation.pk, ["villages"], boundary)
     return village
 
 
@@ -712,6 +738,7 @@ def building_create(
             BuildingUsePortion(building=building, category=use.category, share_percent=use.share_percent),
             user,
         ).save()
+    _tiles_touched(building.organisation_id, ["buildings"], footprint)
     return building
 
 
@@ -756,6 +783,7 @@ def household_create(
     )
     household.full_clean(exclude=["location_3857"])
     _with_user(household, user, "create").save()
+    _tiles_touched(organisation.pk, ["households"], location)
     return household
 
 
@@ -834,3 +862,183 @@ def _right_add(
     right.full_clean()
     _with_user(right, user, "create").save()
     return right
+
+
+# --- web map edits ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def parcel_reshape_many(
+    *, changes: Sequence[tuple[Parcel, int | None, GEOSGeometry]], user: Any = None
+) -> list[Parcel]:
+    """Reshape several parcels at once (a shared boundary moved): all are saved, or none.
+
+    ``changes`` are (parcel, version the editor started from, new shape). The new shapes are checked
+    together (so two of them cannot overlap), then each goes through :func:`parcel_update`.
+    """
+    if not changes:
+        raise DomainError("nothing_to_save", "No parcel was changed", "ไม่มีแปลงที่ถูกแก้ไข")
+    org_ids = {p.organisation_id for p, _v, _g in changes}
+    if len(org_ids) != 1:
+        raise DomainError("reshape_other_org", "Parcels of different organisations", "แปลงอยู่ต่าง อปท. กัน")
+    organisation = changes[0][0].organisation
+    lock_register(organisation.pk)
+    ids = [p.pk for p, _v, _g in changes]
+    shapes = [(p.code, as_multipolygon(g)) for p, _v, g in changes]
+    _problems_to_error(check_parcel_shapes(organisation=organisation, shapes=shapes, exclude_parcel_ids=ids))
+    return [
+        parcel_update(
+            parcel=p,
+            user=user,
+            expected_version=version,
+            geom=geom,
+            reason="reshape",
+            exclude_parcel_ids=[i for i in ids if i != p.pk],
+        )
+        for (p, version, _g), (_label, geom) in zip(changes, shapes, strict=True)
+    ]
+
+
+@transaction.atomic
+def parcel_undo_last(*, parcel: Parcel, user: Any = None, expected_version: int | None = None) -> Parcel:
+    """Undo a parcel's last saved change by restoring its previous version from history.
+
+    The restore is a new change (with its own history row, reason "undo"), checked like any other;
+    history is never deleted. Undoing the creation of a parcel retires it. Splits and merges are not
+    undone here (their parcels are retired; the lineage keeps what happened).
+    """
+    lock_register(parcel.organisation_id)
+    current = _lock_parcel(parcel, expected_version)
+    records = list(Parcel.history.filter(id=current.pk).order_by("-history_date", "-history_id")[:2])
+    if not records:
+        raise DomainError("nothing_to_undo", "This parcel has no history to undo", "แปลงนี้ไม่มีประวัติให้ย้อนกลับ")
+    if len(records) == 1:
+        if records[0].history_type != "+":
+            raise DomainError(
+                "nothing_to_undo", "This parcel has no earlier version", "แปลงนี้ไม่มีฉบับก่อนหน้า"
+            )
+        return parcel_retire(parcel=current, user=user, expected_version=current.version)
+    previous = records[1]
+    village = Village.objects.filter(pk=previous.village_id).first() if previous.village_id else None
+    return parcel_update(
+        parcel=current,
+        user=user,
+        expected_version=current.version,
+        geom=previous.geom,
+        code=previous.code,
+        doc_type=previous.doc_type,
+        doc_number=previous.doc_number,
+        declared_rai=previous.declared_rai,
+        declared_ngan=previous.declared_ngan,
+        declared_wah=previous.declared_wah,
+        village=village,
+        reason=f"undo: back to version {previous.version}",
+    )
+
+
+def _lock_row(model: Any, obj: Any, expected_version: int | None, what_en: str, what_th: str) -> Any:
+    current = model.objects.select_for_update().get(pk=obj.pk)
+    if current.status != RegisterStatus.ACTIVE:
+        raise DomainError(f"{what_en}_retired", f"This {what_en} is retired", f"{what_th}นี้ถูกยกเลิกแล้ว")
+    if expected_version is not None and current.version != expected_version:
+        raise ConflictError(
+            "stale_version",
+            f"This {what_en} was changed by someone else (version {current.version}, you edited version "
+            f"{expected_version}); reload it and apply your change again",
+            f"{what_th}นี้ถูกแก้ไขโดยผู้อื่นแล้ว (ฉบับ {current.version}) กรุณาโหลดใหม่แล้วแก้ไขอีกครั้ง",
+            current_version=current.version,
+        )
+    return current
+
+
+@transaction.atomic
+def building_update(
+    *,
+    building: Building,
+    user: Any = None,
+    expected_version: int | None = None,
+    footprint: GEOSGeometry | None = None,
+    retire: bool = False,
+    reason: str = "update",
+    **attrs: Any,
+) -> Building:
+    """Reshape, change or retire a building; a new footprint must stay on its parcel."""
+    lock_register(building.organisation_id)
+    current = _lock_row(Building, building, expected_version, "building", "อาคาร")
+    old = current.footprint
+    allowed = {"building_type", "material", "storeys", "floor_area_m2", "year_built"}
+    unknown = set(attrs) - allowed
+    if unknown:
+        raise DomainError("unknown_field", f"Cannot change {sorted(unknown)}", f"แก้ไขไม่ได้: {sorted(unknown)}")
+    for key, value in attrs.items():
+        setattr(current, key, value)
+    if footprint is not None:
+        footprint = as_multipolygon(footprint)
+        problem = validity_problem(footprint)
+        if problem:
+            raise DomainError(
+                "invalid_geometry", f"invalid footprint: {problem}", f"รูปอาคารไม่ถูกต้อง: {problem}"
+            )
+        outside = sql.outside_boundary(
+            boundary_table="parcels_parcel",
+            boundary_column="geom",
+            boundary_id=current.parcel_id,
+            shapes=[(0, bytes(footprint.wkb))],
+            tolerance_m2=settings.BUILDING_OUTSIDE_TOLERANCE_M2,
+        )
+        if outside:
+            raise DomainError(
+                "building_outside_parcel",
+                f"The building sticks out of parcel {current.parcel.code} by {outside[0]:.1f} m²",
+                f"อาคารล้ำออกนอกแปลง {current.parcel.code} {outside[0]:.1f} ตร.ม.",
+            )
+        current.footprint = footprint
+    if retire:
+        current.status = RegisterStatus.RETIRED
+        reason = "retire"
+    current.version += 1
+    current.full_clean(exclude=["footprint_3857", "footprint_area_m2"])
+    _with_user(current, user, reason).save()
+    _tiles_touched(current.organisation_id, ["buildings"], old, current.footprint)
+    return current
+
+
+@transaction.atomic
+def household_update(
+    *,
+    household: Household,
+    user: Any = None,
+    expected_version: int | None = None,
+    location: Point | None = None,
+    house_number: str | None = None,
+    retire: bool = False,
+    reason: str = "update",
+) -> Household:
+    """Move, renumber or retire a household; a new point must stay inside its village."""
+    lock_register(household.organisation_id)
+    current = _lock_row(Household, household, expected_version, "household", "ครัวเรือน")
+    old = current.location
+    if location is not None:
+        if location.srid != 4326:
+            location = location.transform(4326, clone=True)
+        if not current.village.boundary.intersects(location):
+            raise DomainError(
+                "household_outside_village",
+                f"The point is not inside village {current.village.number}",
+                f"ตำแหน่งบ้านไม่อยู่ในหมู่ที่ {current.village.number}",
+            )
+        current.location = location
+    if house_number is not None:
+        current.house_number = house_number.strip()
+    if retire:
+        current.status = RegisterStatus.RETIRED
+        reason = "retire"
+    current.version += 1
+    try:
+        current.full_clean(exclude=["location_3857"])
+    except ValidationError as exc:
+        messages = "; ".join(exc.messages)
+        raise DomainError("invalid_household", messages, messages) from None
+    _with_user(current, user, reason).save()
+    _tiles_touched(current.organisation_id, ["households"], old, current.location)
+    return current

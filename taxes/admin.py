@@ -1,0 +1,98 @@
+"""Admin of the tax tables: appraisal prices, building costs, depreciation and tax years are edited here.
+
+Assessments and payments are read-only in the admin: they change only through the services
+(assess, issue, payment), so notice and receipt numbers and the paid totals stay consistent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from parcels.selectors import scope_to_user
+
+from . import models
+
+
+class OrgScoped(admin.ModelAdmin):
+    org_field = "tax_year__organisation"
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return scope_to_user(super().get_queryset(request), request.user, field=self.org_field)
+
+
+@admin.register(models.TaxOffice)
+class TaxOfficeAdmin(OrgScoped):
+    org_field = "organisation"
+    list_display = ("organisation", "biller_suffix", "ref2_policy", "thai_digits")
+
+
+@admin.register(models.TaxYear)
+class TaxYearAdmin(OrgScoped):
+    org_field = "organisation"
+    list_display = ("organisation", "year", "status", "notice_date", "last_assessed_at")
+    list_filter = ("organisation", "status")
+
+
+@admin.register(models.LandPrice)
+class LandPriceAdmin(OrgScoped):
+    list_display = ("tax_year", "zone", "block", "parcel", "price_per_sq_wah")
+    list_filter = ("tax_year",)
+    search_fields = ("zone", "block", "parcel__code")
+    raw_id_fields = ("parcel",)
+
+
+@admin.register(models.BuildingCost)
+class BuildingCostAdmin(OrgScoped):
+    list_display = ("tax_year", "building_type", "cost_per_m2")
+    list_filter = ("tax_year",)
+
+
+@admin.register(models.Depreciation)
+class DepreciationAdmin(OrgScoped):
+    list_display = ("tax_year", "material", "age_from", "age_to", "percent")
+    list_filter = ("tax_year", "material")
+
+
+@admin.register(models.CondoUnitPrice)
+class CondoUnitPriceAdmin(OrgScoped):
+    list_display = ("tax_year", "condominium", "price_per_m2")
+
+
+class ReadOnly(OrgScoped):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(models.Assessment)
+class AssessmentAdmin(ReadOnly):
+    list_display = ("notice_number", "party", "tax_year", "status", "total", "paid")
+    list_filter = ("tax_year", "status", "category")
+    search_fields = ("notice_number", "party__first_name", "party__last_name", "party__juristic_name")
+
+
+@admin.register(models.Payment)
+class PaymentAdmin(ReadOnly):
+    org_field = "organisation"
+    list_display = ("receipt_number", "assessment", "paid_on", "channel", "bank_reference", "amount")
+    search_fields = ("receipt_number", "bank_reference", "ref1")
+
+
+@admin.register(models.Objection)
+class ObjectionAdmin(OrgScoped):
+    org_field = "assessment__organisation"
+    list_display = ("assessment", "filed_on", "status", "decided_on")
+
+
+@admin.register(models.Refund)
+class RefundAdmin(OrgScoped):
+    org_field = "assessment__organisation"
+    list_display = ("assessment", "amount", "status", "paid_on")

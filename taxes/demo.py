@@ -1,0 +1,94 @@
+"""Demo appraisal tables and a tax year for the demo organisation (made-up figures, see docs/TAX.md).
+
+The land prices here are invented per zone/block; the building costs and the depreciation curve
+follow the shape of the Treasury's tables (ตึก 1 %/year to 76 %, ครึ่งตึกครึ่งไม้ 2 %/year to 85 %,
+ไม้ 4 %/year to 93 %) as remembered, **to be verified** against the ministerial regulation before
+any real use.
+"""
+
+from __future__ import annotations
+
+import zlib
+from decimal import Decimal
+
+from django.db import transaction
+
+from parcels.models import BuildingMaterial, BuildingType, Organisation, Parcel, RegisterStatus
+
+from .models import BuildingCost, Depreciation, LandPrice, TaxYear
+from .services import tax_office_for, tax_year_create
+
+DEMO_BUILDING_COSTS = {
+    BuildingType.DETACHED_HOUSE: "7600",
+    BuildingType.ROW_HOUSE: "7900",
+    BuildingType.SHOPHOUSE: "8300",
+    BuildingType.HUT: "1500",
+    BuildingType.BARN: "2600",
+    BuildingType.WAREHOUSE: "5200",
+    BuildingType.OFFICE: "9500",
+    BuildingType.RELIGIOUS: "9000",
+    BuildingType.SCHOOL: "8800",
+    BuildingType.RESORT: "9800",
+    BuildingType.OTHER: "4000",
+}
+# material -> (percent per year, cap percent)
+DEMO_DEPRECIATION = {
+    BuildingMaterial.CONCRETE: (1, 76),
+    BuildingMaterial.MIXED: (2, 85),
+    BuildingMaterial.WOOD: (4, 93),
+    BuildingMaterial.STEEL: (1, 76),
+    BuildingMaterial.BAMBOO: (8, 93),
+    BuildingMaterial.OTHER: (4, 93),
+}
+DEMO_TAX_ID = "0994000158041"  # made up for the demo (13 digits); a real office sets its own
+
+
+def demo_land_price(zone: str, block: str) -> Decimal:
+    """A made-up but stable price per sq wah for a zone/block: 150-2,400 baht."""
+    h = zlib.crc32(f"{zone}{block}".encode())
+    return Decimal(150 + (h % 16) * 150)
+
+
+@transaction.atomic
+def seed_tax_demo(*, organisation: Organisation, year: int, set_tax_id: bool = True) -> TaxYear:
+    """Create (or refill) the tax year's tables for every zone/block of the register."""
+    office = tax_office_for(organisation)
+    if not office.officer_name:
+        office.officer_name = "นักวิชาการจัดเก็บรายได้ (ตัวอย่าง)"
+        office.save(update_fields=["officer_name"])
+    if set_tax_id and not organisation.tax_id:
+        organisation.tax_id = DEMO_TAX_ID
+        organisation.save(update_fields=["tax_id"])
+    ty = TaxYear.objects.filter(organisation=organisation, year=year).first() or tax_year_create(
+        organisation=organisation, year=year
+    )
+    zones = (
+        Parcel.objects.filter(organisation=organisation, status=RegisterStatus.ACTIVE)
+        .order_by()
+        .values_list("zone", "block")
+        .distinct()
+    )
+    LandPrice.objects.filter(tax_year=ty, parcel__isnull=True).delete()
+    LandPrice.objects.bulk_create(
+        LandPrice(tax_year=ty, zone=z, block=b, price_per_sq_wah=demo_land_price(z, b)) for z, b in zones
+    )
+    BuildingCost.objects.filter(tax_year=ty).delete()
+    BuildingCost.objects.bulk_create(
+        BuildingCost(tax_year=ty, building_type=t, cost_per_m2=Decimal(c))
+        for t, c in DEMO_BUILDING_COSTS.items()
+    )
+    Depreciation.objects.filter(tax_year=ty).delete()
+    rows = []
+    for material, (per_year, cap) in DEMO_DEPRECIATION.items():
+        last = cap // per_year
+        for age in range(last):
+            rows.append(
+                Depreciation(
+                    tax_year=ty, material=material, age_from=age, age_to=age, percent=Decimal(age * per_year)
+                )
+            )
+        rows.append(
+            Depreciation(tax_year=ty, material=material, age_from=last, age_to=None, percent=Decimal(cap))
+        )
+    Depreciation.objects.bulk_create(rows)
+    return ty

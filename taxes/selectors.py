@@ -1,0 +1,309 @@
+"""Reads of the tax office, scoped to the user's organisations; each list is a fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from gis_portal.errors import NotFoundError
+from parcels.models import Organisation
+from parcels.selectors import organisation_ids_for_user
+
+from .models import Assessment, AssessmentStatus, Installment, Payment, TaxYear
+
+MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
+ZERO = Decimal("0.00")
+
+# Payment status of an assessment (also the colours of the tax-status map layer).
+STATUSES = ("not_assessed", "draft", "issued_unpaid", "partly_paid", "paid", "overdue")
+STATUS_LABELS = {
+    "not_assessed": "ยังไม่ประเมิน / not assessed",
+    "draft": "ร่าง / draft",
+    "issued_unpaid": "แจ้งแล้ว ยังไม่ชำระ / issued, unpaid",
+    "partly_paid": "ชำระบางส่วน / partly paid",
+    "paid": "ชำระครบ / paid",
+    "overdue": "ค้างชำระเกินกำหนด / overdue",
+}
+
+
+def with_pay_status(qs: QuerySet[Assessment], today: date | None = None) -> QuerySet[Assessment]:
+    """Annotate ``due_by_today`` (installments due before today) and ``pay_status``."""
+    today = today or timezone.localdate()
+    due = (
+        Installment.objects.filter(assessment=OuterRef("pk"), due_date__lt=today)
+        .order_by()
+        .values("assessment")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    return qs.annotate(due_by_today=Coalesce(Subquery(due, output_field=MONEY_FIELD), Value(ZERO))).annotate(
+        pay_status=Case(
+            When(status=AssessmentStatus.DRAFT, then=Value("draft")),
+            When(paid__gte=F("total"), then=Value("paid")),
+            When(paid__lt=F("due_by_today"), then=Value("overdue")),
+            When(paid__gt=0, then=Value("partly_paid")),
+            default=Value("issued_unpaid"),
+            output_field=CharField(),
+        )
+    )
+
+
+def tax_years_for_user(user: Any) -> QuerySet[TaxYear]:
+    ids = organisation_ids_for_user(user)
+    qs = TaxYear.objects.select_related("organisation").order_by("organisation__slug", "-year")
+    return qs if ids is None else qs.filter(organisation_id__in=ids)
+
+
+def tax_year_for_user(user: Any, slug: str, year: int) -> TaxYear:
+    ty = tax_years_for_user(user).filter(organisation__slug=slug, year=year).first()
+    if ty is None:
+        raise NotFoundError("tax_year_not_found", f"No tax year {year} for {slug}", f"ไม่พบปีภาษี {year + 543}")
+    return ty
+
+
+def organisation_for_user(user: Any, slug: str) -> Organisation:
+    ids = organisation_ids_for_user(user)
+    qs = Organisation.objects.filter(slug=slug)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    org = qs.first()
+    if org is None:
+        raise NotFoundError("organisation_not_found", f"No organisation {slug!r}", f"ไม่พบองค์กร {slug!r}")
+    return org
+
+
+def assessment_for_user(user: Any, pk: int) -> Assessment:
+    ids = organisation_ids_for_user(user)
+    qs = Assessment.objects.select_related("organisation", "tax_year", "party", "village")
+    if ids is not None:
+        qs = qs.filter(organisation_id__in=ids)
+    a = qs.filter(pk=pk).first()
+    if a is None:
+        raise NotFoundError("assessment_not_found", f"No assessment {pk}", f"ไม่พบรายการประเมิน {pk}")
+    return a
+
+
+def payment_for_user(user: Any, pk: int) -> Payment:
+    ids = organisation_ids_for_user(user)
+    qs = Payment.objects.select_related(
+        "assessment__organisation", "assessment__tax_year", "assessment__party"
+    )
+    if ids is not None:
+        qs = qs.filter(organisation_id__in=ids)
+    p = qs.filter(pk=pk).first()
+    if p is None:
+        raise NotFoundError("payment_not_found", f"No payment {pk}", f"ไม่พบรายการชำระเงิน {pk}")
+    return p
+
+
+def year_summary(tax_year: TaxYear) -> dict[str, Any]:
+    """Counts and sums of the year by payment status (one query)."""
+    rows = (
+        with_pay_status(
+            Assessment.objects.filter(tax_year=tax_year).exclude(status=AssessmentStatus.CANCELLED)
+        )
+        .order_by()
+        .values("pay_status")
+        .annotate(n=Count("id"), total=Sum("total"), paid=Sum("paid"))
+    )
+    by = {r["pay_status"]: r for r in rows}
+    return {
+        "by_status": [
+            {
+                "status": s,
+                "label": STATUS_LABELS[s],
+                "n": by.get(s, {}).get("n", 0),
+                "total": by.get(s, {}).get("total") or ZERO,
+                "paid": by.get(s, {}).get("paid") or ZERO,
+            }
+            for s in STATUSES[1:]
+        ],
+        "n": sum(r["n"] for r in by.values()),
+        "total": sum((r["total"] or ZERO for r in by.values()), ZERO),
+        "paid": sum((r["paid"] or ZERO for r in by.values()), ZERO),
+    }
+
+
+def review_rows(
+    tax_year: TaxYear,
+    *,
+    status: str = AssessmentStatus.DRAFT,
+    village: int | None = None,
+    category: str = "",
+    min_change: Decimal | None = None,
+    search: str = "",
+    limit: int = 500,
+) -> QuerySet[Assessment]:
+    """Assessments of a year with last year's total and the difference (one query)."""
+    prev = (
+        TaxYear.objects.filter(organisation_id=tax_year.organisation_id, year__lt=tax_year.year)
+        .order_by("-year")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    last = Assessment.objects.filter(tax_year_id=prev, party=OuterRef("party")).exclude(
+        status=AssessmentStatus.CANCELLED
+    )
+    qs = (
+        Assessment.objects.filter(tax_year=tax_year)
+        .select_related("party", "village")
+        .annotate(last_total=Subquery(last.values("total")[:1], output_field=MONEY_FIELD))
+        .annotate(change=F("total") - Coalesce(F("last_total"), Value(ZERO)))
+        .defer("detail")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if village:
+        qs = qs.filter(village__number=village)
+    if category:
+        qs = qs.filter(category=category)
+    if min_change is not None:
+        qs = qs.filter(Q(change__gte=min_change) | Q(change__lte=-min_change))
+    if search:
+        qs = qs.filter(
+            Q(party__first_name__icontains=search)
+            | Q(party__last_name__icontains=search)
+            | Q(party__juristic_name__icontains=search)
+            | Q(notice_number=search)
+        )
+    return with_pay_status(qs).order_by("village__number", "party_id")[:limit]
+
+
+def report_by_village_category(tax_year: TaxYear) -> list[dict[str, Any]]:
+    """Assessed vs collected by village and category (issued notices; one query)."""
+    return list(
+        Assessment.objects.filter(tax_year=tax_year, status=AssessmentStatus.ISSUED)
+        .order_by()
+        .values("village__number", "village__name_th", "category")
+        .annotate(
+            n=Count("id"),
+            assessed=Sum("total"),
+            collected=Sum("paid"),
+            surcharge=Sum("surcharge_paid"),
+        )
+        .order_by("village__number", "category")
+    )
+
+
+def arrears(tax_year: TaxYear, today: date | None = None, limit: int = 1000) -> QuerySet[Assessment]:
+    """Issued notices with tax overdue on ``today`` (one query), largest first."""
+    return (
+        with_pay_status(
+            Assessment.objects.filter(tax_year=tax_year, status=AssessmentStatus.ISSUED).select_related(
+                "party", "village"
+            ),
+            today,
+        )
+        .filter(pay_status="overdue")
+        .annotate(outstanding_tax=F("total") - F("paid"))
+        .defer("detail")
+        .order_by("-outstanding_tax")[:limit]
+    )
+
+
+def has_issued(tax_year: TaxYear) -> bool:
+    return Assessment.objects.filter(tax_year=tax_year, status=AssessmentStatus.ISSUED).exists()
+
+
+def notices_for_batch(tax_year: TaxYear, limit: int) -> QuerySet[Assessment]:
+    return (
+        Assessment.objects.filter(tax_year=tax_year, status=AssessmentStatus.ISSUED)
+        .select_related("organisation", "tax_year", "party")
+        .prefetch_related("installments")
+        .order_by("notice_number")[:limit]
+    )
+
+
+def register_extent(organisation: Organisation) -> list[float]:
+    """The extent of the organisation's active parcels (its boundary's when it has none)."""
+    from django.contrib.gis.db.models import Extent
+
+    from parcels.models import Parcel
+
+    found = Parcel.objects.filter(organisation=organisation, status="active").aggregate(e=Extent("geom"))["e"]
+    return list(found or organisation.boundary.extent)
+
+
+def household_bills(household: Any, today: date | None = None) -> list[dict[str, Any]]:
+    """Issued tax bills of the household's registered members, for the resident page behind the QR.
+
+    One query for the bills (with their installments and payments prefetched) and one for the
+    office's PromptPay settings. Each bill carries a PromptPay payload for what is still owed
+    (tax not yet paid; a surcharge is collected at the counter), or none when it is paid.
+    """
+    from parcels.models import Party
+
+    from .models import Ref2Policy, TaxOffice
+    from .promptpay import build_bill_payment_payload, make_biller_id
+
+    today = today or timezone.localdate()
+    members = Party.objects.filter(household=household).values("pk")
+    bills = list(
+        with_pay_status(
+            Assessment.objects.filter(party__in=members, status=AssessmentStatus.ISSUED), today
+        )
+        .select_related("tax_year", "organisation", "party")
+        .prefetch_related("installments", "payments")
+        .order_by("-tax_year__year", "notice_number")
+    )
+    if not bills:
+        return []
+    office = TaxOffice.objects.filter(organisation_id=bills[0].organisation_id).first()
+    rows = []
+    for bill in bills:
+        owed = max(bill.total - bill.paid, ZERO)
+        unpaid = [i for i in bill.installments.all()]
+        running = ZERO
+        due_date = None
+        for inst in sorted(unpaid, key=lambda i: i.due_date):
+            running += inst.amount
+            if running > bill.paid:
+                due_date = inst.due_date
+                break
+        payload = ""
+        tax_id = bill.organisation.tax_id
+        if owed > 0 and tax_id and bill.notice_number:
+            # Reference 2 as on the notice's "pay in full" code (taxes.pdf.pay_codes).
+            policy = office.ref2_policy if office else Ref2Policy.INSTALLMENT
+            ref2 = {Ref2Policy.YEAR: str(bill.tax_year.year + 543), Ref2Policy.INSTALLMENT: "0"}.get(policy)
+            payload = build_bill_payment_payload(
+                biller_id=make_biller_id(tax_id, office.biller_suffix if office else "00"),
+                ref1=bill.notice_number,
+                ref2=ref2,
+                amount=owed,
+            )
+        rows.append(
+            {
+                "number": bill.notice_number,
+                "tax_year": bill.tax_year.year + 543,
+                "taxpayer": bill.party.display_name,
+                "amount": owed,
+                "total": bill.total,
+                "due_date": due_date,
+                "status": STATUS_LABELS.get(bill.pay_status, bill.pay_status),
+                "promptpay_payload": payload,
+                "receipts": [
+                    {"number": p.receipt_number, "paid_at": p.paid_on, "amount": p.amount, "url": ""}
+                    for p in sorted(bill.payments.all(), key=lambda p: p.paid_on)
+                ],
+            }
+        )
+    return rows

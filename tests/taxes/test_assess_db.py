@@ -1,0 +1,146 @@
+"""The yearly run against a real register: totals by hand, set-based, re-runnable, issue, copy."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gis_portal.errors import DomainError
+from taxes import services
+from taxes.models import Assessment, AssessmentStatus, LandPrice, TaxYear
+
+pytestmark = pytest.mark.django_db
+
+
+def _totals(ty):
+    return {a.party_id: a.total for a in Assessment.objects.filter(tax_year=ty).exclude(status="cancelled")}
+
+
+def test_assess_reproduces_hand_computed_taxes(register):
+    result = services.assess_year(organisation=register.org, year=2026)
+    assert result.drafts_written == 5
+    totals = _totals(register.ty)
+    assert totals == {
+        register.a.pk: D("0.00"),
+        register.b.pk: D("1200.00"),
+        register.c.pk: D("30000.00"),
+        register.d.pk: D("0.00"),
+        register.e.pk: D("0.00"),
+    }
+    a = Assessment.objects.get(party=register.a)
+    assert a.value == D("1120000.00")  # 400,000 land + 100 m2 x 8,000 x 90 %
+    assert a.detail["groups"][0]["schedule"] == "residential_home_land_and_building"
+    d = Assessment.objects.get(party=register.d)
+    assert d.value == D("400000.00")  # half of 800 sq wah x 1,000
+    assert d.category == "agricultural"
+    assert sorted(a.parcel_ids) == [register.parcels[0].pk]
+    # every amount in the stored lines adds up to the total
+    c = Assessment.objects.get(party=register.c)
+    assert sum(D(line["amount"]) for line in c.detail["lines"]) == c.total
+
+
+def test_assess_query_count_does_not_grow_with_the_register(register):
+    with CaptureQueriesContext(connection) as small:
+        services.assess_year(organisation=register.org, year=2026)
+    # double the register: five more taxpayers with their own parcels
+    from tests.taxes.conftest import _parcel
+
+    for i in range(5):
+        p = _parcel(register.org, register.village, f"02A{i:03d}", 500 + i * 60, 0, 1, "other")
+        party = services.Party.objects.create(
+            organisation=register.org, kind="juristic", juristic_name=f"X{i}"
+        )
+        services.ParcelRight.objects.create(parcel=p, party=party)
+    LandPrice.objects.create(tax_year=register.ty, zone="02", block="", price_per_sq_wah=D("100"))
+    with CaptureQueriesContext(connection) as big:
+        result = services.assess_year(organisation=register.org, year=2026)
+    assert result.drafts_written == 10
+    assert len(big.captured_queries) == len(small.captured_queries)
+    assert len(big.captured_queries) <= 20
+    # the zone-wide price (block blank) applies: 400 sq wah x 100 x 0.3 %
+    assert {a.total for a in Assessment.objects.filter(party__juristic_name__startswith="X")} == {D("120.00")}
+
+
+def test_rerun_replaces_drafts_and_keeps_issued_notices(register):
+    services.assess_year(organisation=register.org, year=2026)
+    c = Assessment.objects.get(party=register.c)
+    assert services.assessments_issue(tax_year=register.ty, assessment_ids=[c.pk]) == 1
+    LandPrice.objects.filter(tax_year=register.ty).update(price_per_sq_wah=D("2000"))
+    result = services.assess_year(organisation=register.org, year=2026)
+    assert result.skipped_issued == 1
+    assert result.drafts_deleted == 4
+    c.refresh_from_db()
+    assert c.status == AssessmentStatus.ISSUED and c.total == D("30000.00")  # untouched
+    assert Assessment.objects.get(party=register.b).total == D("2400.00")  # re-assessed at 2,000
+    assert Assessment.objects.filter(tax_year=register.ty).count() == 5
+
+
+def test_issue_numbers_and_installments(register):
+    services.assess_year(organisation=register.org, year=2026)
+    assert services.assessments_issue(tax_year=register.ty) == 5
+    rows = list(Assessment.objects.filter(tax_year=register.ty).order_by("notice_number"))
+    assert [a.notice_number for a in rows] == [f"2569{n:06d}" for n in range(1, 6)]
+    c = Assessment.objects.get(party=register.c)
+    assert [(i.number, i.due_date.isoformat(), i.amount) for i in c.installments.all()] == [
+        (1, "2026-04-30", D("10000.00")),
+        (2, "2026-05-31", D("10000.00")),
+        (3, "2026-06-30", D("10000.00")),
+    ]
+    b = Assessment.objects.get(party=register.b)
+    assert [i.amount for i in b.installments.all()] == [D("1200.00")]  # below 3,000: one payment
+    assert not Assessment.objects.get(party=register.a).installments.exists()  # nothing to pay
+    with pytest.raises(DomainError) as err:
+        services.assessments_issue(tax_year=register.ty, assessment_ids=[c.pk])
+    assert err.value.code == "not_drafts"
+
+
+def test_missing_price_is_noted_not_guessed(register):
+    LandPrice.objects.filter(tax_year=register.ty, block="B").delete()
+    services.assess_year(organisation=register.org, year=2026)
+    c = Assessment.objects.get(party=register.c)
+    assert c.total == D("0.00")
+    assert [n["code"] for n in c.detail["register_notes"]] == ["note.no_land_price"]
+
+
+def test_invalid_rules_refuse_the_run_and_write_nothing(register):
+    TaxYear.objects.filter(pk=register.ty.pk).update(rules={"schedules": "nonsense"})
+    with pytest.raises(DomainError) as err:
+        services.assess_year(organisation=register.org, year=2026)
+    assert err.value.code == "tax_year_rules_invalid"
+    assert not Assessment.objects.exists()
+
+
+def test_copy_year_copies_tables_and_drops_relief(register):
+    register.ty.rules["reduction_percent"] = "90"
+    register.ty.save()
+    new = services.tax_year_copy(organisation=register.org, to_year=2027)
+    assert new.rules["reduction_percent"] == "0"
+    assert new.land_prices.count() == 2 and new.building_costs.count() == 1 and new.depreciation.count() == 1
+    with pytest.raises(DomainError):
+        services.tax_year_copy(organisation=register.org, to_year=2027)
+
+
+def test_appraisal_csv_import_all_or_nothing(register):
+    good = "zone,block,parcel_code,price_per_sq_wah\n01,A,,1500\n01,B,,3000\n,,01A002,900.50\n"
+    assert services.appraisal_import_csv(tax_year=register.ty, kind="land", text=good) == 3
+    assert LandPrice.objects.filter(tax_year=register.ty).count() == 3
+    bad = "zone,block,parcel_code,price_per_sq_wah\n01,A,,abc\n,,99Z999,10\n"
+    with pytest.raises(DomainError) as err:
+        services.appraisal_import_csv(tax_year=register.ty, kind="land", text=bad)
+    assert len(err.value.details["problems"]) == 2
+    assert LandPrice.objects.filter(tax_year=register.ty).count() == 3  # unchanged
+    services.assess_year(organisation=register.org, year=2026)
+    # the parcel price beats the zone/block price: 400 x 900.50 x 0.3 %
+    assert Assessment.objects.get(party=register.b).total == D("1080.60")
+
+
+def test_rules_edited_in_the_admin_are_checked(register):
+    from django.core.exceptions import ValidationError
+
+    register.ty.rules = {**register.ty.rules, "reduction_percent": "150"}
+    with pytest.raises(ValidationError) as err:
+        register.ty.full_clean()
+    assert "rules" in err.value.message_dict

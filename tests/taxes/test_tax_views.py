@@ -1,0 +1,135 @@
+"""Staff pages, the tax-status tiles and POST /api/v1/tax/quote: the whole year through HTTP."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import mapbox_vector_tile
+import pytest
+from django.urls import reverse
+
+from gis_portal.roles import TAX_OFFICER, VIEWER
+from taxes.models import Assessment, Payment
+
+pytestmark = pytest.mark.django_db
+
+
+def _tile(lon: float, lat: float, z: int) -> tuple[int, int, int]:
+    n = 2**z
+    x = int((lon + 180.0) / 360.0 * n)
+    y = int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n)
+    return z, x, y
+
+
+def _tile_statuses(client, parcel, year=2026, z=17):
+    lon, lat = parcel.geom.centroid.coords
+    resp = client.get(reverse("tiles:mvt-tax-status", args=[year, *_tile(lon, lat, z)]))
+    assert resp.status_code == 200
+    data = mapbox_vector_tile.decode(resp.content) if resp.content else {}
+    feats = data.get("tax_status", {}).get("features", [])
+    for f in feats:
+        assert set(f["properties"]) <= {"code", "status"}  # nothing personal
+    return {f["properties"]["code"]: f["properties"]["status"] for f in feats}
+
+
+def test_whole_year_over_http(client, register, make_user):
+    officer = make_user("officer", register.org, TAX_OFFICER)
+    client.force_login(officer)
+    slug = register.org.slug
+    assert client.get(reverse("taxes:index")).status_code == 200
+    assert client.get(reverse("taxes:appraisal", args=[slug, 2026])).status_code == 200
+    assert _tile_statuses(client, register.parcels[1])["01A002"] == "not_assessed"
+    resp = client.post(reverse("taxes:assess", args=[slug, 2026]))
+    assert resp.status_code == 302
+    page = client.get(reverse("taxes:review", args=[slug, 2026]))
+    assert page.status_code == 200 and "บริษัท ซี จำกัด" in page.content.decode()
+    assert _tile_statuses(client, register.parcels[1])["01A002"] == "draft"
+    b = Assessment.objects.get(party=register.b)
+    client.post(reverse("taxes:review", args=[slug, 2026]), {"ids": [b.pk], "issue_selected": "1"})
+    b.refresh_from_db()
+    assert b.status == "issued" and b.notice_number
+    # due 30 April 2026, unpaid today (the tests run after that date): overdue on the map
+    assert _tile_statuses(client, register.parcels[1])["01A002"] == "overdue"
+    pdf_resp = client.get(reverse("taxes:notice-pdf", args=[b.pk]))
+    assert pdf_resp["Content-Type"] == "application/pdf" and pdf_resp.content.startswith(b"%PDF")
+    resp = client.post(
+        reverse("taxes:assessment", args=[b.pk]),
+        {"action": "pay", "amount": "1200.00", "paid_on": "2026-04-29"},
+    )
+    assert resp.status_code == 302, resp.content.decode()
+    assert _tile_statuses(client, register.parcels[1])["01A002"] == "paid"
+    p = Payment.objects.get()
+    assert client.get(reverse("taxes:receipt-pdf", args=[p.pk])).content.startswith(b"%PDF")
+    client.post(reverse("taxes:review", args=[slug, 2026]), {"issue_all": "1"})
+    batch = client.get(reverse("taxes:notices-pdf", args=[slug, 2026]))
+    assert batch.content.startswith(b"%PDF")
+    reports = client.get(reverse("taxes:reports", args=[slug, 2026])).content.decode()
+    assert "1,200.00" in reports and "บริษัท ซี จำกัด" in reports  # collected B, C in arrears
+    c_number = Assessment.objects.get(party=register.c).notice_number
+    bank_csv = f"bank_reference,paid_on,amount,ref1,ref2\nB1,2026-04-28,30000.00,{c_number},0\n"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    for _ in range(2):
+        client.post(
+            reverse("taxes:payments-import", args=[slug, 2026]),
+            {"file": SimpleUploadedFile("bank.csv", bank_csv.encode(), content_type="text/csv")},
+        )
+    assert Payment.objects.filter(bank_reference="B1").count() == 1
+    assert _tile_statuses(client, register.parcels[2])["01B001"] == "paid"
+
+
+def test_viewer_reads_but_cannot_act_and_other_orgs_see_nothing(client, register, make_user, mokchampae):
+    viewer = make_user("viewer", register.org, VIEWER)
+    client.force_login(viewer)
+    slug = register.org.slug
+    assert client.get(reverse("taxes:reports", args=[slug, 2026])).status_code == 200
+    assert client.post(reverse("taxes:assess", args=[slug, 2026])).status_code == 403
+    assert not Assessment.objects.exists()
+    outsider = make_user("outsider", mokchampae, TAX_OFFICER)
+    client.force_login(outsider)
+    assert client.get(reverse("taxes:year", args=[slug, 2026])).status_code == 404
+    assert client.post(reverse("taxes:assess", args=[slug, 2026])).status_code == 404
+    assert _tile_statuses(client, register.parcels[0]) == {}
+
+
+def test_bad_input_says_what_is_wrong(client, register, make_user):
+    client.force_login(make_user("officer", register.org, TAX_OFFICER))
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    resp = client.post(
+        reverse("taxes:appraisal", args=[register.org.slug, 2026]),
+        {"kind": "building", "file": SimpleUploadedFile("c.csv", b"building_type,cost_per_m2\ncastle,1\n")},
+        follow=True,
+    )
+    assert "unknown building_type" in resp.content.decode()
+    assert register.ty.building_costs.count() == 1
+
+
+def test_tax_quote_api(client, make_user, pangmu):
+    client.force_login(make_user("q", pangmu, TAX_OFFICER))
+    body = {
+        "year": 2026,
+        "taxpayer": {"kind": "juristic"},
+        "properties": [
+            {
+                "ref": "x",
+                "land": [
+                    {
+                        "area_sq_wah": "1000",
+                        "price_per_sq_wah": "10000",
+                        "uses": [{"use": "residential", "share": "0.6"}, {"use": "other", "share": "0.4"}],
+                    }
+                ],
+            }
+        ],
+    }
+    resp = client.post("/api/v1/tax/quote", json.dumps(body), content_type="application/json")
+    assert resp.status_code == 200, resp.content
+    assert resp.json()["total"] == "13200.00"  # DOMAIN.md worked example 8
+    bad = client.post("/api/v1/tax/quote", '{"year": 1990}', content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["problems"]
+    client.logout()
+    assert client.post(
+        "/api/v1/tax/quote", json.dumps(body), content_type="application/json"
+    ).status_code in (401, 403)
