@@ -1753,6 +1753,11 @@ def seed_demo(
             flush_register(existing, say)
         organisation = _upsert_organisation(tambon)
         summary = write_demo(organisation, plan, say)
+        # The register was written in bulk: every cached tile of the organisation is stale.
+        from tiles.cache import invalidate_organisation
+
+        org_id = organisation.pk
+        transaction.on_commit(lambda: invalidate_organisation(org_id), robust=True)
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -459,7 +459,15 @@ def import_parcels(
             uses, LandUsePortion, batch_size=2000, default_user=_user(user), default_change_reason="import"
         )
         report.created = len(created)
+        _tiles_stale_on_commit(organisation.pk, ["parcels"])
     return report
+
+
+def _tiles_stale_on_commit(organisation_id: int, layers: list[str]) -> None:
+    """A bulk import touches tiles everywhere: make the organisation's cached tiles stale once it commits."""
+    from tiles.cache import invalidate_organisation
+
+    transaction.on_commit(lambda: invalidate_organisation(organisation_id, layers), robust=True)
 
 
 def _feature_order(item: str) -> tuple[int, str]:
@@ -563,6 +571,7 @@ def import_villages(
             villages, Village, default_user=_user(user), default_change_reason="import"
         )
         report.created = len(created)
+        _tiles_stale_on_commit(organisation.pk, ["villages"])
         report.total_area_m2 = sum(
             sql.geodesic_areas([(i, bytes(v.boundary.wkb)) for i, v in enumerate(villages)]).values()
         )

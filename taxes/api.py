@@ -6,6 +6,8 @@ decimal point are read as Decimal (never float); a bad request answers 400 with 
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
@@ -21,6 +23,12 @@ class DecimalJSONParser(BaseParser):
         return stream.read().decode("utf-8")
 
 
+@extend_schema(
+    summary="Itemised land and building tax quote / ประมาณการภาษีที่ดินและสิ่งปลูกสร้าง",
+    description="The request and answer schemas are documented in docs/TAX_QUOTE.md.",
+    request=OpenApiTypes.OBJECT,
+    responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+)
 @api_view(["POST"])
 @parser_classes([DecimalJSONParser])
 def tax_quote(request: Request) -> Response:
