@@ -9,6 +9,7 @@ any real use.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import transaction
@@ -92,3 +93,22 @@ def seed_tax_demo(*, organisation: Organisation, year: int, set_tax_id: bool = T
         )
     Depreciation.objects.bulk_create(rows)
     return ty
+
+
+def flush_demo(organisation: Organisation, say: Callable[[str], None]) -> None:
+    """Before ``seed_demo --flush`` rebuilds the register: drop the demo's assessments and payments.
+
+    Tax years and zone/block appraisal tables stay (they do not point at register rows).
+    """
+    from .models import Assessment, Objection, Payment, Refund
+
+    steps = [
+        ("refunds", Refund.objects.filter(assessment__organisation=organisation)),
+        ("objections", Objection.objects.filter(assessment__organisation=organisation)),
+        ("payments", Payment.objects.filter(organisation=organisation)),
+        ("assessments", Assessment.objects.filter(organisation=organisation)),
+    ]
+    for label, queryset in steps:
+        deleted, _ = queryset.delete()
+        if deleted:
+            say(f"flush: deleted {deleted} tax {label} rows")

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+from decimal import Decimal
+
 import pytest
 
 from eservices.catalogue import seed_services
 from eservices.models import RequestAttachment, ServiceRequest
+from parcels import services as register
+from taxes import services as tax_services
+from taxes.models import Assessment, LandPrice
+from taxes.promptpay import parse_payload
+from tests.conftest import utm_rect
 from tests.e2e.conftest import login
 from tests.eservices.conftest import jpeg_bytes, make_home
 
@@ -27,6 +35,23 @@ def test_scan_verify_request_and_staff_reply(
     make_user("officer", org, "service officer")
     photo = tmp_path / "pipe.jpg"
     photo.write_bytes(jpeg_bytes((1200, 900)))
+    # The head of the household also holds a shop plot: 400 sq wah at 1,000 baht = 400,000 × 0.3 %.
+    org.tax_id = "0994000158041"
+    org.save(update_fields=["tax_id"])
+    shop = register.parcel_create(
+        organisation=org,
+        code="01A099",
+        geom=utm_rect(0, 200, 40, 40),
+        doc_type="chanote",
+        land_uses=[register.LandUseShare("other", Decimal(100))],
+    )
+    register.parcel_right_add(parcel=shop, party=home.head)
+    tax_year = tax_services.tax_year_create(organisation=org, year=2026)
+    LandPrice.objects.create(tax_year=tax_year, zone="01", block="A", price_per_sq_wah=Decimal("1000"))
+    tax_services.assess_year(organisation=org, year=2026)
+    tax_services.assessments_issue(tax_year=tax_year)
+    notice = Assessment.objects.get(party=home.head)
+    assert notice.total >= Decimal("1200.00")  # the shop's 1,200 plus whatever else the head owes
 
     # 1. Scan: the page and everything it loads stay far under the 300 KB budget.
     page = new_page(**PHONE)
@@ -37,7 +62,7 @@ def test_scan_verify_request_and_staff_reply(
     page.goto(f"{live_server.url}/h/{home.token}/")
     page.wait_for_load_state("networkidle")
     assert page.inner_text("h1").strip().endswith("12/1")
-    assert page.locator("svg.minimap path.parcel").count() == 1
+    assert page.locator("svg.minimap path.parcel").count() == 2  # the home plot and the shop plot
     assert sum(loaded) < BUDGET, f"first load {sum(loaded)} bytes"
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert home.head.first_name not in page.content()
@@ -54,9 +79,18 @@ def test_scan_verify_request_and_staff_reply(
     page.wait_for_selector("#private")
     assert home.head.first_name in page.inner_text("#private")
     assert "01A012" in page.inner_text("#private")
-    # 3. Bills: the tax app does not publish bills yet, and the page says so plainly.
+    # 3. Bills: the issued notice of the head of the household, with a PromptPay QR that a real
+    # decoder reads back to the notice's number and amount.
     bills = page.inner_text("#bills")
-    assert "ยังดูใบแจ้งภาษีทางนี้ไม่ได้" in bills
+    assert notice.notice_number in bills and f"{notice.total}" in bills
+    qr_png = tmp_path / "payqr.png"
+    page.locator("#bills figure.payqr").first.screenshot(path=str(qr_png))
+    decoded = subprocess.run(
+        ["zbarimg", "--raw", "-q", str(qr_png)], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    payload = parse_payload(decoded)
+    assert payload["amount"] == notice.total
+    assert payload["bill_payment"]["ref1"] == notice.notice_number
     assert home.elder.first_name in page.inner_text("#welfare")
 
     # 4. Septic pumping with a moved pin and a photo.

@@ -1,0 +1,111 @@
+"""Raster tiles of Cloud Optimized GeoTIFFs with rio-tiler, in a GDAL environment tuned for COGs.
+
+The COGs may be local files or GDAL virtual paths (``/vsis3/...`` for S3-compatible storage, with
+credentials and endpoint passed through from the AWS_* settings/environment).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import rasterio
+from django.conf import settings
+from rio_tiler.colormap import cmap
+from rio_tiler.errors import EmptyMosaicError, TileOutsideBounds
+from rio_tiler.io import Reader
+from rio_tiler.models import ImageData
+from rio_tiler.mosaic import mosaic_reader
+
+from drone_ingest import conf
+
+TILE_SIZE = 256
+FORMATS = {"png": ("PNG", "image/png"), "jpg": ("JPEG", "image/jpeg"), "webp": ("WEBP", "image/webp")}
+DSM_COLORMAP = "terrain"
+
+
+def gdal_env_options() -> dict[str, Any]:
+    """GDAL settings for reading COGs: no directory listing, a bounded block cache, a VSI cache."""
+    options: dict[str, Any] = {
+        "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
+        "GDAL_CACHEMAX": conf.tile_cachemax_mb(),
+        "VSI_CACHE": "TRUE",
+        "VSI_CACHE_SIZE": 16 * 1024 * 1024,
+        "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".tif,.tiff",
+        "GDAL_HTTP_MULTIRANGE": "YES",
+        "GDAL_HTTP_MERGE_CONSECUTIVE_RANGES": "YES",
+        "GDAL_INGESTED_BYTES_AT_OPEN": 32768,
+    }
+    for name in conf.AWS_PASSTHROUGH:
+        value = getattr(settings, name, None) or os.environ.get(name)
+        if value:
+            options[name] = value
+    return options
+
+
+def cog_location(cog_path: str) -> str:
+    """Where GDAL reads a COG stored as ``cog_path`` (relative to the imagery root)."""
+    root = conf.cog_url_root()
+    if root:
+        return f"{root.rstrip('/')}/{cog_path}"
+    return str(conf.imagery_root() / cog_path)
+
+
+@dataclass
+class Tile:
+    content: bytes | None  # None: nothing to draw here (outside the bounds or footprint)
+    media_type: str
+
+
+def _render(image: ImageData, ext: str, kind: str, value_range: tuple[float, float] | None) -> Tile:
+    driver, media_type = FORMATS[ext]
+    if not image.mask.any():
+        return Tile(None, media_type)
+    if kind == "dsm":
+        low, high = value_range or (float(image.array.min()), float(image.array.max()))
+        image = image.rescale(in_range=((low, high if high > low else low + 1),))
+        return Tile(image.render(img_format=driver, colormap=cmap.get(DSM_COLORMAP)), media_type)
+    if image.count > 3:
+        image = ImageData(image.array[:3], assets=image.assets, crs=image.crs, bounds=image.bounds)
+    options = {"quality": 85} if driver in ("JPEG", "WEBP") else {}
+    return Tile(image.render(img_format=driver, add_mask=driver != "JPEG", **options), media_type)
+
+
+def read_tile(
+    cog_path: str,
+    z: int,
+    x: int,
+    y: int,
+    ext: str,
+    *,
+    kind: str = "ortho",
+    value_range: tuple[float, float] | None = None,
+) -> Tile:
+    """One 256-px web-mercator tile of one COG; content None outside its bounds or footprint."""
+    with rasterio.Env(**gdal_env_options()):
+        try:
+            with Reader(cog_location(cog_path)) as reader:
+                image = reader.tile(x, y, z, tilesize=TILE_SIZE)
+        except TileOutsideBounds:
+            return Tile(None, FORMATS[ext][1])
+    return _render(image, ext, kind, value_range)
+
+
+def _mosaic_tile(asset: str, x: int, y: int, z: int, **kwargs: Any) -> ImageData:
+    with Reader(cog_location(asset)) as reader:
+        return reader.tile(x, y, z, tilesize=TILE_SIZE, **kwargs)
+
+
+def read_mosaic_tile(cog_paths: list[str], z: int, x: int, y: int, ext: str) -> Tile:
+    """The newest imagery for each pixel: ``cog_paths`` newest first, holes filled by older ones."""
+    if not cog_paths:
+        return Tile(None, FORMATS[ext][1])
+    with rasterio.Env(**gdal_env_options()):
+        try:
+            image, _used = mosaic_reader(
+                cog_paths, _mosaic_tile, x, y, z, allowed_exceptions=(TileOutsideBounds,)
+            )
+        except EmptyMosaicError:
+            return Tile(None, FORMATS[ext][1])
+    return _render(image, ext, "ortho", None)
