@@ -188,11 +188,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 BACKUP_ROOT = Path(os.environ.get("BACKUP_ROOT", BASE_DIR / "var" / "backups"))
 BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
+CELERY_TASK_ROUTES = {"drone_ingest.*": {"queue": "imagery"}}
 CELERY_BEAT_SCHEDULE = {
     "nightly-backup": {
         "task": "gis_portal.tasks.nightly_backup",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=2, minute=0),
     },
+    # Imagery jobs whose worker died (stale heartbeat) go back on the queue.
+    "requeue-stale-imagery": {"task": "drone_ingest.requeue_stale", "schedule": 600.0},
 }
 
 CACHES = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gis_portal.errors import DomainError
@@ -31,6 +32,11 @@ class Command(BaseCommand):
             action="store_true",
             help="delete the pangmu organisation's demo register first, then seed again",
         )
+        parser.add_argument(
+            "--register-only",
+            action="store_true",
+            help="only the register: no service catalogue, tax year or imagery",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["households"] < 1:
@@ -46,8 +52,18 @@ class Command(BaseCommand):
             raise CommandError(f"{exc} (settings.SHARED_DATA_DIR)") from None
         except (DemoSeedError, DomainError) as exc:
             raise CommandError(str(exc)) from None
-        if summary.skipped:
+        if not summary.skipped:
+            self.stdout.write(self.style.SUCCESS("Pang Mu demo register loaded:"))
+            for line in summary.lines():
+                self.stdout.write(f"  {line}")
+        if options["register_only"]:
             return
-        self.stdout.write(self.style.SUCCESS("Pang Mu demo register loaded:"))
-        for line in summary.lines():
-            self.stdout.write(f"  {line}")
+        # The other apps' demo data, each idempotent: the service catalogue, a tax year with
+        # appraisal tables, and an orthomosaic rendered from the register through the ingest pipeline.
+        for command, kwargs in (
+            ("seed_services", {"org": "pangmu"}),
+            ("seed_tax_demo", {"org": "pangmu"}),
+            ("ingest_demo_ortho", {"org": "pangmu", "if_missing": True}),
+        ):
+            self.stdout.write(f"… {command}")
+            call_command(command, stdout=self.stdout, stderr=self.stderr, **kwargs)
