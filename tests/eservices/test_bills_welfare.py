@@ -18,9 +18,18 @@ pytestmark = pytest.mark.django_db
 
 
 def test_without_the_tax_selector_the_page_says_bills_are_not_available(home, monkeypatch):
-    monkeypatch.setitem(sys.modules, "taxes.selectors", types.ModuleType("taxes.selectors"))
+    import taxes
+
+    empty = types.ModuleType("taxes.selectors")
+    monkeypatch.setitem(sys.modules, "taxes.selectors", empty)
+    monkeypatch.setattr(taxes, "selectors", empty, raising=False)
     result = selectors.household_tax_bills(home.household)
     assert result.available is False and result.bills == []
+
+
+def test_with_the_tax_app_the_household_has_no_bills_until_notices_are_issued(home):
+    result = selectors.household_tax_bills(home.household)
+    assert result.available is True and result.bills == []
 
 
 def test_bills_from_the_tax_selector_are_shown_with_a_promptpay_qr(client, home, monkeypatch):

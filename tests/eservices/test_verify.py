@@ -30,7 +30,7 @@ def test_right_answer_shows_private_data_in_rai_ngan_wah(client, home):
     assert "ไร่-งาน-ตร.ว." in body
     # the 12 m × 10 m building: 120 m² = 30 sq wah
     assert "0-0-30.0" in body or "0-0-29.9" in body
-    assert "ยังดูใบแจ้งภาษีทางนี้ไม่ได้" in body  # no tax selector yet: said plainly, nothing made up
+    assert "ยังดูใบแจ้งภาษีทางนี้ไม่ได้" not in body  # the tax app publishes bills (none issued here)
     # welfare: the elder (elderly allowance band) and the toddler (newborn support) not yet registered
     assert "เบี้ยยังชีพผู้สูงอายุ" in body and home.elder.first_name in body
     assert "เงินอุดหนุนเด็กแรกเกิด" in body

@@ -24,6 +24,8 @@ COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 def production_env(**extra: str) -> dict[str, str]:
     env = {**os.environ}
+    # The browser tests' conftest sets this for Playwright; a deployment never has it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(64),
