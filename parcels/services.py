@@ -261,20 +261,7 @@ def _set_land_uses(parcel: Parcel, uses: Sequence[LandUseShare], user: Any) -> N
 
 
 def _lock_parcel(parcel: Parcel, expected_version: int | None) -> Parcel:
-    current = Parcel.objects.select_for_update().get(pk=parcel.pk)
-    if current.status != RegisterStatus.ACTIVE:
-        raise DomainError(
-            "parcel_retired", f"Parcel {current.code} is retired", f"แปลง {current.code} ถูกยกเลิกแล้ว"
-        )
-    if expected_version is not None and current.version != expected_version:
-        raise ConflictError(
-            "stale_version",
-            f"Parcel {current.code} was changed by someone else (version {current.version}, you edited "
-            f"version {expected_version}); reload it and apply your change again",
-            f"แปลง {current.code} ถูกแก้ไขโดยผู้อื่นแล้ว (ฉบับ {current.version}) กรุณาโหลดใหม่แล้วแก้ไขอีกครั้ง",
-            current_version=current.version,
-        )
-    return current
+    return _lock_row(Parcel, parcel, expected_version, "parcel", "แปลง", label=lambda p: p.code)
 
 
 @transaction.atomic
@@ -936,16 +923,26 @@ def parcel_undo_last(*, parcel: Parcel, user: Any = None, expected_version: int 
     )
 
 
-def _lock_row(model: Any, obj: Any, expected_version: int | None, what_en: str, what_th: str) -> Any:
+def _lock_row(
+    model: Any,
+    obj: Any,
+    expected_version: int | None,
+    what_en: str,
+    what_th: str,
+    label: Any = None,
+) -> Any:
+    """Lock an active register row; refuse a retired one or a stale ``expected_version`` (409)."""
     current = model.objects.select_for_update().get(pk=obj.pk)
+    name_en = f"{what_en.capitalize()} {label(current)}" if label else f"This {what_en}"
+    name_th = f"{what_th} {label(current)}" if label else f"{what_th}นี้"
     if current.status != RegisterStatus.ACTIVE:
-        raise DomainError(f"{what_en}_retired", f"This {what_en} is retired", f"{what_th}นี้ถูกยกเลิกแล้ว")
+        raise DomainError(f"{what_en}_retired", f"{name_en} is retired", f"{name_th}ถูกยกเลิกแล้ว")
     if expected_version is not None and current.version != expected_version:
         raise ConflictError(
             "stale_version",
-            f"This {what_en} was changed by someone else (version {current.version}, you edited version "
+            f"{name_en} was changed by someone else (version {current.version}, you edited version "
             f"{expected_version}); reload it and apply your change again",
-            f"{what_th}นี้ถูกแก้ไขโดยผู้อื่นแล้ว (ฉบับ {current.version}) กรุณาโหลดใหม่แล้วแก้ไขอีกครั้ง",
+            f"{name_th}ถูกแก้ไขโดยผู้อื่นแล้ว (ฉบับ {current.version}) กรุณาโหลดใหม่แล้วแก้ไขอีกครั้ง",
             current_version=current.version,
         )
     return current
