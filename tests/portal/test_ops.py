@@ -129,3 +129,34 @@ def test_prune_keeps_the_newest(tmp_path):
     removed = backup_module.prune(tmp_path, keep=2)
     assert [p.name for p in removed] == ["20261101T020000Z"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["20261102T020000Z", "20261103T020000Z"]
+
+
+def test_cache_outage_degrades_to_no_cache():
+    from gis_portal.cache import TolerantRedisCache
+
+    down = TolerantRedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.2}})
+    assert down.get("k", "fallback") == "fallback"
+    assert down.get_many(["a", "b"]) == {}
+    assert down.add("k", 1) is False
+    down.set("k", 1)  # dropped, no exception
+    down.delete_many(["a"])
+    assert down.incr("k") == 0
+
+
+@pytest.mark.django_db
+def test_login_page_and_lockout_survive_a_redis_outage(client, make_user, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "gis_portal.cache.TolerantRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    }
+    from django.core.cache import cache
+
+    cache.set("outage-probe", 1)
+    assert cache.get("outage-probe", "miss") == "miss"  # the dead Redis is really the one in use
+    make_user("redisdown")
+    assert client.get(reverse("login")).status_code == 200
+    response = client.post(reverse("login"), {"username": "redisdown", "password": "x-Pass-2569!"})
+    assert response.status_code == 302
