@@ -36,8 +36,21 @@ ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PATHS = ["/readyz", "/accounts/login/"]  # plus a resident page (set in main) that reads the register
 REDIS_START = [
-    "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379", "--save", "",
-    "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log",
+    "redis-server",
+    "--daemonize",
+    "yes",
+    "--bind",
+    "127.0.0.1",
+    "--port",
+    "6379",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    "/var/lib/redis",
+    "--logfile",
+    "/var/log/redis/ci.log",
 ]
 
 
@@ -108,28 +121,61 @@ def main() -> int:
     parser.add_argument("--phase-seconds", type=float, default=8.0)
     opts = parser.parse_args()
     port = free_port()
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(64),
-           "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false", "LOG_LEVEL": "ERROR"}
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "LOG_LEVEL": "ERROR",
+    }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     static_root = tempfile.mkdtemp(prefix="faults-static-")
     env["STATIC_ROOT"] = static_root
     # Production pages need the hashed static files (as `docker compose` builds them into the image).
     subprocess.run(  # noqa: S603
         [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "collectstatic", "--noinput"],
-        cwd=ROOT, env=env, check=True, capture_output=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
     )
     # A sticker of one demo household: its page looks the token up in PostgreSQL and caches in Redis.
-    token = subprocess.run(  # noqa: S603
-        [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "shell", "-c",
-         "from eservices.services import token_issue; from parcels.models import Household; "
-         "print(token_issue(household=Household.objects.filter(organisation__slug='pangmu').order_by('id').last()))"],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-    ).stdout.strip().splitlines()[-1]
+    token = (
+        subprocess.run(  # noqa: S603
+            [
+                str(ROOT / ".venv" / "bin" / "python"),
+                "manage.py",
+                "shell",
+                "-c",
+                "from eservices.services import token_issue; from parcels.models import Household; "
+                "print(token_issue(household=Household.objects.filter(organisation__slug='pangmu').order_by('id').last()))",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     PATHS.append(f"/h/{token}/")
     server = subprocess.Popen(  # noqa: S603
-        [GUNICORN, "gis_portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--timeout", "60"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            GUNICORN,
+            "gis_portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     load = Load(port)
     try:
@@ -142,7 +188,10 @@ def main() -> int:
         rows = [summary("1 baseline", load.run(opts.phase_seconds))]
 
         restart = threading.Thread(
-            target=lambda: (time.sleep(1), sh("pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "restart"))
+            target=lambda: (
+                time.sleep(1),
+                sh("pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "restart"),
+            )
         )
         restart.start()
         rows.append(summary("2 PostgreSQL restarting", load.run(opts.phase_seconds)))
