@@ -30,8 +30,9 @@ import django  # noqa: E402
 
 django.setup()
 
-from drone_ingest.models import Orthomosaic  # noqa: E402
 from ingest_cog import generate  # noqa: E402
+
+from drone_ingest.models import Orthomosaic  # noqa: E402
 
 PY = str(ROOT / ".venv" / "bin" / "python")
 CELERY = str(ROOT / ".venv" / "bin" / "celery")
