@@ -354,19 +354,10 @@ class BuildingForm(forms.ModelForm):
         data = super().clean()
         parcel, footprint = data.get("parcel"), data.get("footprint")
         if parcel and footprint:
-            footprint = as_multipolygon(footprint)
-            outside = sql.outside_boundary(
-                boundary_table="parcels_parcel",
-                boundary_column="geom",
-                boundary_id=parcel.pk,
-                shapes=[(0, bytes(footprint.wkb))],
-                tolerance_m2=services.settings.BUILDING_OUTSIDE_TOLERANCE_M2,
-            )
-            if outside:
-                raise ValidationError(
-                    f"อาคารล้ำออกนอกแปลง {parcel.code} {outside[0]:.1f} ตร.ม. / "
-                    f"the building sticks out of parcel {parcel.code} by {outside[0]:.1f} m²"
-                )
+            try:
+                data["footprint"] = services.check_footprint_on_parcel(parcel, footprint)
+            except DomainError as exc:
+                raise ValidationError(exc.message) from None
             self.instance.organisation_id = parcel.organisation_id
         return data
 

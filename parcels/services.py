@@ -661,6 +661,28 @@ def check_village_shapes(
 # --- buildings, households, parties, rights -------------------------------------------------------
 
 
+def check_footprint_on_parcel(parcel: Parcel, footprint: GEOSGeometry) -> MultiPolygon:
+    """A valid footprint (as a MultiPolygon in 4326) that does not stick out of its parcel."""
+    footprint = as_multipolygon(footprint)
+    reason = validity_problem(footprint)
+    if reason:
+        raise DomainError("invalid_geometry", f"invalid footprint: {reason}", f"รูปอาคารไม่ถูกต้อง: {reason}")
+    outside = sql.outside_boundary(
+        boundary_table="parcels_parcel",
+        boundary_column="geom",
+        boundary_id=parcel.pk,
+        shapes=[(0, bytes(footprint.wkb))],
+        tolerance_m2=settings.BUILDING_OUTSIDE_TOLERANCE_M2,
+    )
+    if outside:
+        raise DomainError(
+            "building_outside_parcel",
+            f"The building sticks out of parcel {parcel.code} by {outside[0]:.1f} m²",
+            f"อาคารล้ำออกนอกแปลง {parcel.code} {outside[0]:.1f} ตร.ม.",
+        )
+    return footprint
+
+
 @transaction.atomic
 def building_create(
     *,
@@ -675,27 +697,11 @@ def building_create(
     user: Any = None,
 ) -> Building:
     """Add a building standing on its parcel; its floor area defaults to footprint × storeys."""
-    footprint = as_multipolygon(footprint)
-    reason = validity_problem(footprint)
-    if reason:
-        raise DomainError("invalid_geometry", f"invalid footprint: {reason}", f"รูปอาคารไม่ถูกต้อง: {reason}")
     if parcel.status != RegisterStatus.ACTIVE:
         raise DomainError(
             "parcel_retired", f"Parcel {parcel.code} is retired", f"แปลง {parcel.code} ถูกยกเลิกแล้ว"
         )
-    outside = sql.outside_boundary(
-        boundary_table="parcels_parcel",
-        boundary_column="geom",
-        boundary_id=parcel.pk,
-        shapes=[(0, bytes(footprint.wkb))],
-        tolerance_m2=settings.BUILDING_OUTSIDE_TOLERANCE_M2,
-    )
-    if outside:
-        raise DomainError(
-            "building_outside_parcel",
-            f"The building sticks out of parcel {parcel.code} by {outside[0]:.1f} m²",
-            f"อาคารล้ำออกนอกแปลง {parcel.code} {outside[0]:.1f} ตร.ม.",
-        )
+    footprint = check_footprint_on_parcel(parcel, footprint)
     _check_land_uses(uses)
     if floor_area_m2 is None:
         area = sql.geodesic_areas([(0, bytes(footprint.wkb))])[0]
@@ -970,26 +976,7 @@ def building_update(
     for key, value in attrs.items():
         setattr(current, key, value)
     if footprint is not None:
-        footprint = as_multipolygon(footprint)
-        problem = validity_problem(footprint)
-        if problem:
-            raise DomainError(
-                "invalid_geometry", f"invalid footprint: {problem}", f"รูปอาคารไม่ถูกต้อง: {problem}"
-            )
-        outside = sql.outside_boundary(
-            boundary_table="parcels_parcel",
-            boundary_column="geom",
-            boundary_id=current.parcel_id,
-            shapes=[(0, bytes(footprint.wkb))],
-            tolerance_m2=settings.BUILDING_OUTSIDE_TOLERANCE_M2,
-        )
-        if outside:
-            raise DomainError(
-                "building_outside_parcel",
-                f"The building sticks out of parcel {current.parcel.code} by {outside[0]:.1f} m²",
-                f"อาคารล้ำออกนอกแปลง {current.parcel.code} {outside[0]:.1f} ตร.ม.",
-            )
-        current.footprint = footprint
+        current.footprint = check_footprint_on_parcel(current.parcel, footprint)
     if retire:
         current.status = RegisterStatus.RETIRED
         reason = "retire"

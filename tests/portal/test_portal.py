@@ -174,3 +174,31 @@ def test_reference_boundary_area_matches_the_shared_table(pangmu):
 
     area = geodesic_areas([(0, bytes(org.boundary.wkb))])[0]
     assert area / 1e6 == pytest.approx(381.904, rel=1e-3)
+
+
+@pytest.mark.django_db
+def test_admin_building_must_stand_on_its_parcel(client, make_user, village):
+    client.force_login(make_user("editor", village.organisation, "GIS editor"))
+    parcel = services.parcel_create(
+        organisation=village.organisation, code="01A001", geom=utm_rect(0, 0, 30, 30)
+    )
+    form = {
+        "parcel": parcel.pk,
+        "number": 1,
+        "building_type": "house",
+        "material": "wood",
+        "storeys": 1,
+        "floor_area_m2": "80",
+        "footprint": utm_rect(25, 5, 10, 10).transform(3857, clone=True).json,
+        "uses-TOTAL_FORMS": 0,
+        "uses-INITIAL_FORMS": 0,
+        "rights-TOTAL_FORMS": 0,
+        "rights-INITIAL_FORMS": 0,
+    }
+    response = client.post(reverse("admin:parcels_building_add"), form)
+    assert response.status_code == 200
+    assert "อาคารล้ำออกนอกแปลง 01A001" in response.content.decode()
+    form["footprint"] = utm_rect(5, 5, 10, 10).transform(3857, clone=True).json
+    response = client.post(reverse("admin:parcels_building_add"), form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert parcel.buildings.get().organisation_id == village.organisation_id
