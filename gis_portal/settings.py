@@ -98,7 +98,8 @@ DATABASES = {
         os.environ.get("DATABASE_URL", "postgis://pangmu:pangmu@127.0.0.1:5432/pangmu"),
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
-        engine="django.contrib.gis.db.backends.postgis",
+        # GeoDjango's PostGIS backend with a round-trip-free health check (gis_portal/dbbackend).
+        engine="gis_portal.dbbackend",
     )
 }
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_pangmu")}

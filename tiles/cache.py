@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -48,6 +48,9 @@ class Tile:
     data: bytes
     etag: str
     hit: bool
+    # With ``defer_store``, a freshly rendered tile is not yet in the cache: call this to store it
+    # (the tile view does once the response has been sent).
+    store: Callable[[], None] | None = None
 
 
 def _cache():  # noqa: ANN202
@@ -76,25 +79,57 @@ def etag_for(data: bytes) -> str:
     return '"' + hashlib.blake2b(data, digest_size=16).hexdigest() + '"'
 
 
-def get_tile(layer: str, z: int, x: int, y: int, organisation_ids: Sequence[int]) -> Tile:
-    """A tile from the cache when its generations are current, else rendered and stored."""
+class StaleScope(Exception):
+    """The caller's kept organisation scope is out of date (see :mod:`tiles.scope`)."""
+
+
+def get_tile(
+    layer: str,
+    z: int,
+    x: int,
+    y: int,
+    organisation_ids: Sequence[int],
+    *,
+    check: tuple[str, int] | None = None,
+    defer_store: bool = False,
+) -> Tile:
+    """A tile from the cache when its generations are current, else rendered and stored.
+
+    ``check`` is a (key, value) pair read in the same ``MGET``: when the value stored under the key
+    is not ``value`` (a missing key counts as 0), :class:`StaleScope` is raised before anything is
+    rendered (the tile views pass the user's scope generation). With ``defer_store`` a rendered tile
+    is returned with a ``store`` callable instead of being written to the cache at once.
+    """
     org_ids = sorted(set(organisation_ids))
-    if not org_ids:
-        data = b""
-        return Tile(data, etag_for(data), hit=False)
     cache = _cache()
     tile_key = _tile_key(layer, z, x, y, org_ids)
     gen_keys = [_layer_gen_key(o, layer) for o in org_ids] + [
         _tile_gen_key(o, layer, z, x, y) for o in org_ids
     ]
-    found = cache.get_many([tile_key, *gen_keys])
+    keys = [tile_key, *gen_keys] if org_ids else []
+    if check is not None:
+        keys.append(check[0])
+    found = cache.get_many(keys) if keys else {}
+    if check is not None and int(found.get(check[0], 0)) != check[1]:
+        raise StaleScope
+    if not org_ids:
+        data = b""
+        return Tile(data, etag_for(data), hit=False)
     gens = tuple(int(found.get(k, 0)) for k in gen_keys)
     entry = found.get(tile_key)
     if entry is not None and entry[0] == gens:
         return Tile(entry[1], entry[2], hit=True)
     data = render_tile(layer, z, x, y, org_ids)
     etag = etag_for(data)
-    cache.set(tile_key, (gens, data, etag), TILE_CACHE_TIMEOUT)
+
+    def store() -> None:
+        # Stored under the generations read before rendering: if an edit committed meanwhile, the
+        # entry is stale on arrival and never served.
+        cache.set(tile_key, (gens, data, etag), TILE_CACHE_TIMEOUT)
+
+    if defer_store:
+        return Tile(data, etag, hit=False, store=store)
+    store()
     return Tile(data, etag, hit=False)
 
 

@@ -7,8 +7,8 @@ import time
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.views.decorators.http import require_GET
 
-from .cache import get_tile
-from .selectors import tile_organisation_ids
+from . import scope as tile_scope
+from .cache import StaleScope, Tile, get_tile
 from .vector import LAYERS, in_range
 
 MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
@@ -17,16 +17,16 @@ MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
 @require_GET
 def vector_tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpResponse:
     started = time.perf_counter()
-    if not request.user.is_authenticated:
-        return JsonResponse(
-            {"code": "login_required", "message_en": "Sign in first", "message_th": "กรุณาเข้าสู่ระบบ"},
-            status=401,
-        )
     if layer not in LAYERS or not in_range(z, x, y):
         return JsonResponse(
             {"code": "no_such_tile", "message_en": "No such tile", "message_th": "ไม่มีไทล์นี้"}, status=404
         )
-    tile = get_tile(layer, z, x, y, tile_organisation_ids(request.user))
+    tile = _scoped_tile(request, layer, z, x, y)
+    if tile is None:
+        return JsonResponse(
+            {"code": "login_required", "message_en": "Sign in first", "message_th": "กรุณาเข้าสู่ระบบ"},
+            status=401,
+        )
     if request.headers.get("If-None-Match") == tile.etag:
         response: HttpResponse = HttpResponseNotModified()
     else:
@@ -39,4 +39,35 @@ def vector_tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> Htt
     response["Server-Timing"] = (
         f"tile;desc={'hit' if tile.hit else 'miss'};dur={(time.perf_counter() - started) * 1000:.3f}"
     )
+    if tile.store is not None:
+        # A fresh tile goes to the cache once the response has been handed to the server, so the
+        # cache write is not on the client's path. (Django calls a response's closers when the WSGI
+        # server closes it after sending.)
+        response._resource_closers.append(tile.store)
     return response
+
+
+def _scoped_tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> Tile | None:
+    """The tile for the session's organisations; None when nobody is signed in.
+
+    The kept scope (:mod:`tiles.scope`) spares the session, user and membership queries; the user's
+    generation is checked in the tile's own cache read, and a stale scope is rebuilt from the database.
+    """
+    kept = tile_scope.cached_scope(request)
+    if kept is not None:
+        try:
+            return get_tile(
+                layer,
+                z,
+                x,
+                y,
+                kept.org_ids,
+                check=(tile_scope.user_gen_key(kept.user_id), kept.user_gen),
+                defer_store=True,
+            )
+        except StaleScope:
+            pass
+    fresh = tile_scope.build_scope(request)
+    if fresh is None:
+        return None
+    return get_tile(layer, z, x, y, fresh.org_ids, defer_store=True)

@@ -212,11 +212,53 @@ def test_min_zoom_cap_and_bad_requests(client, editor, register, monkeypatch, dj
 def test_tile_request_query_count(client, editor, register, django_assert_num_queries):
     client.force_login(editor)
     z, x, y = tile_of(utm_point(20, 15), 16)
-    # session, user, the user's organisations, then the one MVT query; a cached tile skips the last.
+    # The session's first tile: session, user, the user's organisations, then the one MVT query.
     with django_assert_num_queries(4):
         assert get(client, "parcels", z, x, y)["X-Tile-Cache"] == "miss"
-    with django_assert_num_queries(3):
+    # Later tiles: the kept scope and the tile come from the cache, no query at all.
+    with django_assert_num_queries(0):
         assert get(client, "parcels", z, x, y)["X-Tile-Cache"] == "hit"
+    with django_assert_num_queries(1):  # another tile of the same session: only its MVT query
+        assert get(client, "parcels", z, x + 1, y)["X-Tile-Cache"] == "miss"
+
+
+def test_revoked_membership_and_sign_out_take_effect_on_the_next_tile(client, make_user, register):
+    viewer = make_user("kept", register.organisation, "viewer")
+    client.force_login(viewer)
+    z, x, y = tile_of(utm_point(20, 15), 16)
+    assert [p["code"] for p in props(get(client, "parcels", z, x, y).content, "parcels")] == ["01A001"]
+    assert get(client, "parcels", z, x, y)["X-Tile-Cache"] == "hit"
+    viewer.memberships.all().delete()  # queryset delete sends no signal per row
+    from tiles import scope
+
+    scope.bump_user(viewer.pk)
+    assert get(client, "parcels", z, x, y).content == b""
+    # A membership removed one by one (admin, services) bumps by its own signal.
+    membership = make_user("kept2", register.organisation, "viewer").memberships.get()
+    client.force_login(membership.user)
+    assert props(get(client, "parcels", z, x, y).content, "parcels")
+    membership.delete()
+    assert get(client, "parcels", z, x, y).content == b""
+    # A deactivated account and a signed-out session see nothing.
+    client.force_login(make_user("kept3", register.organisation, "viewer"))
+    assert props(get(client, "parcels", z, x, y).content, "parcels")
+    user = client.session.get("_auth_user_id")
+    from django.contrib.auth import get_user_model
+
+    account = get_user_model().objects.get(pk=user)
+    account.is_active = False
+    account.save()
+    assert get(client, "parcels", z, x, y).status_code == 401
+    client.force_login(make_user("kept4", register.organisation, "viewer"))
+    assert props(get(client, "parcels", z, x, y).content, "parcels")
+    client.logout()
+    assert get(client, "parcels", z, x, y).status_code == 401
+
+
+def test_a_forged_session_cookie_gets_nothing(client, register):
+    client.cookies["sessionid"] = "not-a-session-of-ours"
+    response = get(client, "parcels", *tile_of(utm_point(20, 15), 16))
+    assert response.status_code == 401
 
 
 def test_superuser_sees_every_organisation_and_ortho_urls_are_not_captured(
