@@ -3,7 +3,10 @@
 Runs the app under gunicorn on 127.0.0.1 (2 sync workers, DEBUG off: benchmarks/resident_page_settings.py),
 against the development database with the Pang Mu demo (``manage.py seed_demo``). It issues fresh
 sticker tokens for a sample of demo households (their previous dev stickers stop working), then 50
-client threads (http.client, keep-alive) request those households' pages for a fixed time.
+concurrent keep-alive connections request those households' pages for a fixed time: with ``wrk``
+(Debian package; a C load generator that leaves the two cores to the server as far as possible,
+a Lua script rotating over the households and their cookies) when it is installed, else with 50
+Python threads (http.client), which themselves take most of a core.
 
 Three figures per run:
 - server time: gunicorn's own per-request time (access log ``%(D)s``, request parsed → response
@@ -14,7 +17,7 @@ Three figures per run:
   and 50 clients most of it is queueing).
 
 Usage: .venv/bin/python benchmarks/resident_page_bench.py [--seconds 30] [--concurrency 50]
-       [--households 200] [--verified]
+       [--households 200] [--verified] [--driver wrk|threads]
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import argparse
 import http.client
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -96,7 +100,7 @@ def start_server(port: int, log: Path, static_root: Path) -> subprocess.Popen:
             "--access-logfile",
             str(log),
             "--access-logformat",
-            "%(s)s %(D)s %(U)s",
+            "%(s)s %(D)s %(U)s %({server-timing}o)s",
             "--log-level",
             "warning",
             "--keep-alive",
@@ -206,6 +210,50 @@ def load(port: int, entries: list[dict], seconds: float, concurrency: int, cooki
     return {"latencies": latencies, "errors": errors, "wall": wall, "sizes": sizes, "cpu": cpu}
 
 
+def load_wrk(
+    port: int, entries: list[dict], seconds: float, concurrency: int, cookies: list[str | None]
+) -> dict:
+    """The same load with wrk: each request takes the next household (and its cookie) in turn."""
+    rows = []
+    for k in range(max(len(entries), len(cookies))):
+        entry, cookie = entries[k % len(entries)], cookies[k % len(cookies)] or ""
+        rows.append(f'{{"/h/{entry["token"]}/", "{cookie}"}}')
+    script = (
+        "local reqs = {" + ",\n".join(rows) + "}\n"
+        "local i = 0\n"
+        "request = function()\n"
+        "  i = i + 1\n"
+        "  local r = reqs[(i % #reqs) + 1]\n"
+        "  local h = {}\n"
+        '  if r[2] ~= "" then h["Cookie"] = r[2] end\n'
+        '  return wrk.format("GET", r[1], h)\n'
+        "end\n"
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+        lua = f.name
+    try:
+        t0 = time.perf_counter()
+        out = subprocess.run(
+            ["wrk", "-t2", f"-c{concurrency}", f"-d{int(seconds)}s", "--latency", "-s", lua,
+             f"http://127.0.0.1:{port}/"],
+            capture_output=True, text=True, check=True, timeout=seconds + 60,
+        ).stdout  # fmt: skip
+        wall = time.perf_counter() - t0
+    finally:
+        os.unlink(lua)
+    errors = [line.strip() for line in out.splitlines() if "Non-2xx" in line or "Socket errors" in line]
+    latency = {m.group(1): m.group(2) for m in re.finditer(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M)}
+    return {"wall": wall, "errors": errors, "wrk_latency": latency, "wrk_out": out}
+
+
+def _ms(text: str) -> float:
+    m = re.match(r"([0-9.]+)(us|ms|s)", text)
+    if not m:
+        return float("nan")
+    return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=30)
@@ -213,6 +261,9 @@ def main() -> int:
     ap.add_argument("--households", type=int, default=200)
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--verified", action="store_true", help="also measure the verified (private) page")
+    ap.add_argument(
+        "--driver", choices=["wrk", "threads"], default="wrk" if shutil.which("wrk") else "threads"
+    )
     args = ap.parse_args()
 
     entries = prepare(args.households)
@@ -227,30 +278,44 @@ def main() -> int:
                 use = entries if cookies == [None] else entries[:50]
                 load(args.port, use, 3, 4, cookies)  # warm both workers
                 log.write_text("")
-                res = load(args.port, use, args.seconds, args.concurrency, cookies)
+                if args.driver == "wrk":
+                    res = load_wrk(args.port, use, args.seconds, args.concurrency, cookies)
+                else:
+                    res = load(args.port, use, args.seconds, args.concurrency, cookies)
                 time.sleep(0.5)
-                server = [
-                    int(m.group(1)) / 1000 for m in re.finditer(r"^200 (\d+) /h/", log.read_text(), re.M)
+                text = log.read_text()
+                server = [int(m.group(1)) / 1000 for m in re.finditer(r"^200 (\d+) /h/", text, re.M)]
+                cpu = [
+                    float(m.group(1)) for m in re.finditer(r"^200 \d+ /h/\S* cpu;dur=([0-9.]+)", text, re.M)
                 ]
-                lat = [x * 1000 for x in res["latencies"]]
+                statuses = re.findall(r"^(\d{3}) \d+ /h/", text, re.M)
+                bad = len([x for x in statuses if x != "200"])
                 print(f"   load average during the run: {os.getloadavg()[0]:.1f} (on {os.cpu_count()} cores)")
                 print(
-                    f"== {name}: {len(lat)} requests in {res['wall']:.1f} s "
-                    f"({len(lat) / res['wall']:.0f} req/s), {len(res['errors'])} errors, "
-                    f"page {statistics.median(res['sizes']) / 1024:.1f} KB"
+                    f"== {name} ({args.driver}, {args.concurrency} connections): {len(statuses)} requests in "
+                    f"{res['wall']:.1f} s ({len(statuses) / res['wall']:.0f} req/s), {bad} non-200, "
+                    f"{len(res['errors'])} client errors"
                 )
                 print(
                     f"   server time ms (gunicorn %(D)s, n={len(server)}): p50 {pct(server, 50):.1f}  "
                     f"p95 {pct(server, 95):.1f}  p99 {pct(server, 99):.1f}  max {max(server):.1f}"
                 )
                 print(
-                    f"   worker CPU time ms (Server-Timing): p50 {pct(res['cpu'], 50):.1f}  "
-                    f"p95 {pct(res['cpu'], 95):.1f}"
+                    f"   worker CPU time ms (Server-Timing): p50 {pct(cpu, 50):.1f}  p95 {pct(cpu, 95):.1f}"
                 )
-                print(
-                    f"   client latency ms (incl. queueing for 2 workers): p50 {pct(lat, 50):.1f}  "
-                    f"p95 {pct(lat, 95):.1f}  p99 {pct(lat, 99):.1f}"
-                )
+                if args.driver == "wrk":
+                    w = res["wrk_latency"]
+                    print(
+                        "   client latency ms (wrk, incl. queueing for 2 workers): "
+                        + "  ".join(f"p{k} {_ms(v):.1f}" for k, v in w.items())
+                    )
+                else:
+                    lat = [x * 1000 for x in res["latencies"]]
+                    print(
+                        f"   page {statistics.median(res['sizes']) / 1024:.1f} KB; client latency ms (incl. "
+                        f"queueing for 2 workers): p50 {pct(lat, 50):.1f}  p95 {pct(lat, 95):.1f}  "
+                        f"p99 {pct(lat, 99):.1f}"
+                    )
                 if res["errors"]:
                     print("   errors:", res["errors"][:5])
         finally:

@@ -2,7 +2,7 @@ from django.contrib.gis import admin
 
 from parcels.selectors import scope_to_user
 
-from .models import Orthomosaic, Survey, UploadSession
+from .models import Orthomosaic, RefusedImagery, Survey, UploadSession
 
 
 class _Scoped(admin.GISModelAdmin):
@@ -65,3 +65,17 @@ class OrthomosaicAdmin(_Scoped):
 class UploadSessionAdmin(_Scoped):
     list_display = ("id", "filename", "organisation", "user", "received", "size", "status", "updated_at")
     readonly_fields = ("received", "size", "sha256")
+
+
+@admin.register(RefusedImagery)
+class RefusedImageryAdmin(_Scoped):
+    """Read-only: what was refused while processing, and why."""
+
+    list_display = ("refused_at", "source_name", "organisation", "captured_on", "error_code", "uploaded_by")
+    list_filter = ("organisation", "error_code")
+
+    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+        return False
+
+    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False

@@ -149,3 +149,34 @@ class UploadSession(models.Model):
                 name="upload_received_le_size",
             )
         ]
+
+
+class RefusedImagery(models.Model):
+    """A file refused while it was being processed (found only then: a footprint of zero area, say).
+
+    The refused orthomosaic's record and files are removed; this note says what was refused and why,
+    so that the surveyor's upload page (and the office) can still tell, under the old record's id.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    orthomosaic_id = models.BigIntegerField(unique=True)  # the id the removed record had
+    kind = models.CharField(max_length=8, choices=ImageryKind.choices)
+    title = models.CharField(max_length=200, blank=True)
+    captured_on = models.DateField()
+    source_name = models.CharField(max_length=255)
+    file_size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    error_code = models.CharField(max_length=64)
+    error_en = models.TextField()
+    error_th = models.TextField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    refused_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-refused_at"]
+        verbose_name = _("ไฟล์ที่ถูกปฏิเสธ / refused imagery file")
+
+    def __str__(self) -> str:
+        return f"{self.source_name}: {self.error_code}"

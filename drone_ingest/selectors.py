@@ -13,7 +13,7 @@ from gis_portal.errors import NotFoundError
 from parcels.models import Organisation
 from parcels.selectors import organisation_ids_for_user, scope_to_user
 
-from .models import ImageryKind, ImageryStatus, Orthomosaic
+from .models import ImageryKind, ImageryStatus, Orthomosaic, RefusedImagery
 
 
 def orthomosaics_for_user(user: Any) -> QuerySet[Orthomosaic]:
@@ -26,6 +26,15 @@ def orthomosaic_for_user(user: Any, pk: int) -> Orthomosaic:
     if ortho is None:
         raise NotFoundError("orthomosaic_not_found", f"No imagery {pk}", f"ไม่พบภาพถ่าย {pk}")
     return ortho
+
+
+def refusal_for_user(user: Any, orthomosaic_id: int) -> RefusedImagery | None:
+    """Why the file that had this id was refused while processing (None: no such refusal for the user)."""
+    return scope_to_user(RefusedImagery.objects.all(), user).filter(orthomosaic_id=orthomosaic_id).first()
+
+
+def refusals_for_user(user: Any, limit: int = 20) -> list[RefusedImagery]:
+    return list(scope_to_user(RefusedImagery.objects.all(), user)[:limit])
 
 
 def _ready(user_or_org: Any) -> QuerySet[Orthomosaic]:

@@ -30,7 +30,15 @@ from parcels.models import Organisation
 from parcels.selectors import require_role
 
 from . import conf, raster
-from .models import ImageryKind, ImageryStatus, Orthomosaic, Survey, UploadSession, UploadStatus
+from .models import (
+    ImageryKind,
+    ImageryStatus,
+    Orthomosaic,
+    RefusedImagery,
+    Survey,
+    UploadSession,
+    UploadStatus,
+)
 
 log = logging.getLogger(__name__)
 
@@ -269,6 +277,27 @@ def claim(ortho_id: int, token: str) -> Orthomosaic | None:
     return ortho
 
 
+def _refuse(ortho: Orthomosaic, exc: raster.ImageryInputError) -> RefusedImagery:
+    """The file itself is bad (found while processing): remove its record, keep a note of why."""
+    note = RefusedImagery.objects.create(
+        organisation_id=ortho.organisation_id,
+        orthomosaic_id=ortho.pk,
+        kind=ortho.kind,
+        title=ortho.title,
+        captured_on=ortho.captured_on,
+        source_name=ortho.source_name,
+        file_size=ortho.file_size,
+        sha256=ortho.sha256,
+        error_code=exc.code[:64],
+        error_en=exc.message_en,
+        error_th=exc.message_th,
+        uploaded_by_id=ortho.created_by_id,
+    )
+    log.warning("orthomosaic %s (%s) refused: %s", ortho.pk, ortho.source_name, exc.message_en)
+    ortho.delete()
+    return note
+
+
 def _fail(ortho: Orthomosaic, code: str, en: str, th: str, *, retryable: bool) -> None:
     ortho.status = ImageryStatus.FAILED
     ortho.retryable = retryable
@@ -366,10 +395,10 @@ def process_orthomosaic(
             current = Orthomosaic.objects.select_for_update().get(pk=ortho.pk)
             if current.claimed_by == token:
                 kept_source = current.source_path
-                _fail(current, exc.code, exc.message_en, exc.message_th, retryable=False)
+                _refuse(current, exc)
                 if kept_source:
-                    _unlink(_absolute(kept_source))
-        report(100, "failed")
+                    transaction.on_commit(lambda: _unlink(_absolute(kept_source)))
+        report(100, "refused")
         return ImageryStatus.FAILED
     except Exception as exc:
         log.exception("processing orthomosaic %s failed", ortho.pk)

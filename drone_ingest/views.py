@@ -28,7 +28,13 @@ from parcels.selectors import organisation_by_slug, organisations_for_user, requ
 
 from . import conf, services
 from .models import ImageryKind
-from .selectors import imagery_layers, orthomosaic_for_user, orthomosaics_for_user
+from .selectors import (
+    imagery_layers,
+    orthomosaic_for_user,
+    orthomosaics_for_user,
+    refusal_for_user,
+    refusals_for_user,
+)
 
 CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 
@@ -72,6 +78,7 @@ def imagery_index(request: HttpRequest) -> HttpResponse:
         "drone_ingest/index.html",
         {
             "orthos": orthos,
+            "refusals": refusals_for_user(request.user),
             "upload_organisations": _upload_organisations(request.user),
             "kinds": ImageryKind.choices,
             "chunk_size": conf.upload_chunk_bytes(),
@@ -96,7 +103,22 @@ def imagery_status(request: HttpRequest, pk: int) -> JsonResponse:
     try:
         return JsonResponse(_status_dict(orthomosaic_for_user(request.user, pk)))
     except DomainError as exc:
-        return _error(exc)
+        refusal = refusal_for_user(request.user, pk)
+        if refusal is None:
+            return _error(exc)
+        # The file was refused while processing: its record is gone; say why (410 Gone).
+        return JsonResponse(
+            {
+                "id": pk,
+                "status": "refused",
+                "code": refusal.error_code,
+                "message_en": refusal.error_en,
+                "message_th": refusal.error_th,
+                "source_name": refusal.source_name,
+            },
+            status=410,
+            json_dumps_params={"ensure_ascii": False},
+        )
 
 
 @require_POST

@@ -148,14 +148,44 @@ def test_bomb_is_refused_from_the_header_before_gdal_opens_it(pangmu, imagery_ro
         _ingest(pangmu, path)
 
 
-def test_zero_area_footprint_fails_with_reason_and_removes_files(pangmu, imagery_root, make_tiff):
+def test_zero_area_footprint_is_refused_leaving_no_record_or_file(
+    pangmu, imagery_root, make_tiff, django_capture_on_commit_callbacks
+):
+    from drone_ingest.models import Orthomosaic, RefusedImagery
+
+    before = Orthomosaic.objects.count()
     ortho = _ingest(pangmu, make_tiff(valid=None))
-    assert services.process_orthomosaic(ortho.pk) == ImageryStatus.FAILED
-    ortho.refresh_from_db()
-    assert ortho.error_code == "empty_footprint"
-    assert "ศูนย์" in ortho.error_th and "zero area" in ortho.error_en
-    assert not ortho.retryable and ortho.footprint is None and ortho.cog_path == ""
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.process_orthomosaic(ortho.pk) == ImageryStatus.FAILED
+    # Found only while processing (every pixel is no-data): the record and every file are gone ...
+    assert not Orthomosaic.objects.filter(pk=ortho.pk).exists()
+    assert Orthomosaic.objects.count() == before
     assert files_under(imagery_root) == []
+    # ... and a note says what was refused and why, in Thai and English.
+    note = RefusedImagery.objects.get(orthomosaic_id=ortho.pk)
+    assert note.error_code == "empty_footprint" and note.organisation == pangmu
+    assert "ศูนย์" in note.error_th and "zero area" in note.error_en
+    assert note.sha256 == ortho.sha256 and note.source_name == ortho.source_name
+
+
+def test_status_of_a_refused_file_says_why(client, pangmu, imagery_root, make_tiff, make_user):
+    from drone_ingest.models import RefusedImagery
+
+    ortho = _ingest(pangmu, make_tiff(valid=None))
+    services.process_orthomosaic(ortho.pk)
+    client.force_login(make_user("surveyor-r", pangmu, "surveyor"))
+    response = client.get(f"/imagery/{ortho.pk}/status")
+    assert response.status_code == 410
+    body = response.json()
+    assert body["status"] == "refused" and body["code"] == "empty_footprint"
+    assert "zero area" in body["message_en"] and body["message_th"]
+    page = client.get("/imagery/").content.decode()
+    assert "Refused files" in page and ortho.source_name in page
+    # Another organisation's user learns nothing about it.
+    other = make_user("other-r", None)
+    client.force_login(other)
+    assert client.get(f"/imagery/{ortho.pk}/status").status_code == 404
+    assert RefusedImagery.objects.count() == 1
 
 
 def test_only_surveyors_and_gis_editors_ingest(pangmu, imagery_root, make_tiff, make_user):

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from drone_ingest import services
-from drone_ingest.models import ImageryKind
+from drone_ingest.models import ImageryKind, RefusedImagery
 from gis_portal.errors import DomainError
 from parcels.selectors import organisation_by_slug
 
@@ -57,6 +57,10 @@ class Command(BaseCommand):
             self.stdout.write(f"queued: id={ortho.pk}")
             return
         status = services.process_orthomosaic(ortho.pk, progress=progress)
+        refused = RefusedImagery.objects.filter(orthomosaic_id=ortho.pk).first()
+        if refused is not None:
+            sys.stdout.flush()
+            raise CommandError(f"refused, nothing kept: {refused.error_th} / {refused.error_en}")
         ortho.refresh_from_db()
         if ortho.status != "ready":
             sys.stdout.flush()

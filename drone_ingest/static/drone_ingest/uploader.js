@@ -102,6 +102,11 @@
       } catch (e) {
         result = null;
       }
+      if (result && result.status === 410) {
+        // Refused while processing (e.g. no valid pixels): the record is gone, the reason is given.
+        say(errorText(result.body));
+        return;
+      }
       if (result && result.status === 200) {
         offset = result.body.offset;
         wait = 1000;
@@ -146,6 +151,11 @@
     for (;;) {
       let result = null;
       try { result = await json("GET", statusUrl); } catch (e) { result = null; }
+      if (result && result.status === 410) {
+        // Refused while processing (e.g. no valid pixels): the record is gone, the reason is given.
+        say(errorText(result.body));
+        return;
+      }
       if (result && result.status === 200) {
         const job = result.body;
         setProcess(job.progress);
