@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from gis_portal.audit import log as audit_log
 from gis_portal.errors import DomainError, ValidationProblems
 from gis_portal.roles import SERVICE_OFFICER
 from parcels.models import Membership
@@ -100,6 +101,7 @@ def resident_home(request: HttpRequest, household, token_hash: str, ctx: dict) -
     )
     if ctx["verified"]:
         ctx["private"] = selectors.household_private(household)
+        audit_log.resident_viewed(request, household, ctx["private"], token_hash)  # PDPA audit log
         ctx["bills"] = _bills(household)
         ctx["welfare"] = selectors.welfare_check(household)
     ctx["message"] = _heard(request, household)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "simple_history",
     "gis_portal",
+    "gis_portal.audit",
     "parcels",
     "drone_ingest",
     "taxes",
@@ -229,6 +230,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "/api/v1/docs/assets/swagger-ui-dist/favicon-32x32.png",
     "REDOC_DIST": "/api/v1/docs/assets/redoc",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several tables have a "status"; name the choice sets that would otherwise collide.
+    "ENUM_NAME_OVERRIDES": {"AssessmentStatusEnum": "taxes.models.AssessmentStatus"},
 }
 
 # --- Register rules -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from gis_portal.audit import log as audit_log
 from gis_portal.errors import DomainError
 from gis_portal.roles import ROLES_SEEING_PERSONAL_DATA
 from gis_portal.widgets import OfflineMapWidget
@@ -452,6 +453,34 @@ class PartyAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
         if sees_all:
             columns[columns.index("masked_national_id")] = "national_id"
         return columns
+
+    # PDPA audit log (gis_portal/audit): who opened which parties here. Changes are in the history.
+    def change_view(self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().change_view(request, object_id, *args, **kwargs)
+        party = (getattr(response, "context_data", None) or {}).get("original")
+        if request.method == "GET" and response.status_code == 200 and party is not None:
+            audit_log.record(
+                request,
+                kind=audit_log.PARTY,
+                ids_by_organisation={party.organisation_id: [party.pk]},
+                purpose="admin party page",
+            )
+        return response
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if request.method == "GET" and response.status_code == 200 and changelist is not None:
+            rows = list(changelist.result_list)  # the page the template shows (evaluated once)
+            masked = "national_id" not in changelist.list_display
+            audit_log.record(
+                request,
+                kind=audit_log.PARTY,
+                ids_by_organisation=audit_log.group_by_organisation(rows),
+                purpose="admin party list",
+                masked_ids=[p.pk for p in rows] if masked else (),
+            )
+        return response
 
 
 @admin.register(ParcelLineage)

@@ -11,6 +11,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from gis_portal.audit import log as audit_log
 from gis_portal.errors import DomainError, NotFoundError
 from gis_portal.roles import GIS_EDITOR, ROLES_SEEING_PERSONAL_DATA, TAX_OFFICER
 
@@ -41,6 +42,9 @@ def register_geopackage(request: HttpRequest, org_slug: str) -> HttpResponse:
             # The open handle keeps the data after the directory is removed (POSIX).
             handle = open(path, "rb")  # noqa: SIM115 - closed by FileResponse
             os.unlink(path)
+        audit_log.record_party_export(
+            request, organisation_id=organisation.pk, personal=personal, purpose="register download"
+        )
     except DomainError as exc:
         return JsonResponse(exc.as_dict(), status=exc.status_code)
     stamp = timezone.localdate().isoformat()

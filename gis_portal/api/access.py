@@ -34,10 +34,12 @@ def organisation_ids_with_permission(
     )
 
 
-def scope_by_role(queryset: QuerySet, user: Any, codename: str, *, field: str = "organisation") -> QuerySet:
+def scope_by_role(
+    queryset: QuerySet, user: Any, codename: str, *, field: str = "organisation", app_label: str = "parcels"
+) -> QuerySet:
     """``scope_to_user`` narrowed to the organisations where the user's role may view the table."""
     queryset = scope_to_user(queryset, user, field=field)
-    ids = organisation_ids_with_permission(user, codename)
+    ids = organisation_ids_with_permission(user, codename, app_label)
     if ids is None:
         return queryset
     if field == "organisation" and queryset.model._meta.model_name == "organisation":

@@ -12,6 +12,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
+from drone_ingest.models import ImageryKind, ImageryStatus, Orthomosaic, Survey
+from eservices.models import ServiceKind, ServiceRequest, ServiceType
 from parcels.models import (
     Building,
     BuildingRight,
@@ -22,6 +24,17 @@ from parcels.models import (
     Party,
     Village,
 )
+from taxes.models import (
+    Assessment,
+    AssessmentStatus,
+    Installment,
+    Payment,
+    PaymentChannel,
+    TaxYear,
+    TaxYearStatus,
+)
+
+from .serializers import PAY_STATUSES
 
 
 def parse_bbox(value: str, param: str = "bbox") -> tuple[float, float, float, float]:
@@ -168,3 +181,85 @@ class BuildingRightFilter(df.FilterSet):
     class Meta:
         model = BuildingRight
         fields = {"right_type": ["exact"]}
+
+
+# --- imagery, taxes, e-services ------------------------------------------------------------------------
+
+
+class SurveyFilter(df.FilterSet):
+    class Meta:
+        model = Survey
+        fields = {"flown_on": ["exact", "gte", "lte"]}
+
+
+class OrthomosaicFilter(df.FilterSet):
+    survey = IdFilter(field_name="survey_id")
+    kind = df.ChoiceFilter(choices=ImageryKind.choices)
+    status = df.ChoiceFilter(choices=ImageryStatus.choices)
+
+    class Meta:
+        model = Orthomosaic
+        fields = {"captured_on": ["exact", "gte", "lte"]}
+
+
+class TaxYearFilter(df.FilterSet):
+    year = IdFilter(field_name="year")
+    status = df.ChoiceFilter(choices=TaxYearStatus.choices)
+
+    class Meta:
+        model = TaxYear
+        fields: list[str] = []
+
+
+class AssessmentFilter(df.FilterSet):
+    tax_year = IdFilter(field_name="tax_year_id")
+    year = IdFilter(field_name="tax_year__year", label="tax year (CE), e.g. 2026")
+    party = IdFilter(field_name="party_id")
+    village = IdFilter(field_name="village_id")
+    parcel = IdFilter(method="filter_parcel", label="assessments that include this parcel id")
+    status = df.ChoiceFilter(choices=AssessmentStatus.choices)
+    pay_status = df.ChoiceFilter(choices=[(s, s) for s in PAY_STATUSES], field_name="pay_status")
+
+    class Meta:
+        model = Assessment
+        fields = {"category": ["exact"], "notice_number": ["exact"]}
+
+    def filter_parcel(self, queryset: Any, name: str, value: int) -> Any:
+        return queryset.filter(parcel_ids__contains=[value])
+
+
+class InstallmentFilter(df.FilterSet):
+    assessment = IdFilter(field_name="assessment_id")
+    year = IdFilter(field_name="assessment__tax_year__year", label="tax year (CE)")
+
+    class Meta:
+        model = Installment
+        fields = {"number": ["exact"], "due_date": ["exact", "gte", "lte"]}
+
+
+class PaymentFilter(df.FilterSet):
+    assessment = IdFilter(field_name="assessment_id")
+    year = IdFilter(field_name="assessment__tax_year__year", label="tax year (CE)")
+    channel = df.ChoiceFilter(choices=PaymentChannel.choices)
+
+    class Meta:
+        model = Payment
+        fields = {"paid_on": ["exact", "gte", "lte"], "receipt_number": ["exact"]}
+
+
+class ServiceTypeFilter(df.FilterSet):
+    kind = df.ChoiceFilter(choices=ServiceKind.choices)
+
+    class Meta:
+        model = ServiceType
+        fields = {"code": ["exact"], "active": ["exact"]}
+
+
+class ServiceRequestFilter(df.FilterSet):
+    household = IdFilter(field_name="household_id")
+    service_type = IdFilter(field_name="service_type_id")
+    service_code = df.CharFilter(field_name="service_type__code")
+
+    class Meta:
+        model = ServiceRequest
+        fields = {"status": ["exact"], "is_open": ["exact"], "created_at": ["gte", "lte"]}

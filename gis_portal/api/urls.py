@@ -10,7 +10,7 @@ from . import views
 
 app_name = "api"
 
-# (URL prefix, viewset). Imagery, tax and e-service tables are added here, one line each.
+# (URL prefix, viewset): the register, imagery, taxes and e-services, one line each.
 REGISTRY = [
     ("organisations", views.OrganisationViewSet),
     ("villages", views.VillageViewSet),
@@ -20,6 +20,14 @@ REGISTRY = [
     ("parties", views.PartyViewSet),
     ("parcel-rights", views.ParcelRightViewSet),
     ("building-rights", views.BuildingRightViewSet),
+    ("surveys", views.SurveyViewSet),
+    ("orthomosaics", views.OrthomosaicViewSet),
+    ("tax-years", views.TaxYearViewSet),
+    ("assessments", views.AssessmentViewSet),
+    ("installments", views.InstallmentViewSet),
+    ("payments", views.PaymentViewSet),
+    ("service-types", views.ServiceTypeViewSet),
+    ("service-requests", views.ServiceRequestViewSet),
 ]
 
 router = DefaultRouter()

@@ -22,6 +22,9 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
+from drone_ingest.models import Orthomosaic, Survey
+from eservices.models import ServiceRequest, ServiceType
+from gis_portal.audit import log as audit_log
 from gis_portal.errors import DomainError, NotFoundError
 from parcels import serializers as s
 from parcels.models import (
@@ -35,8 +38,11 @@ from parcels.models import (
     Party,
     Village,
 )
+from taxes.models import Assessment, Installment, Payment, TaxYear
+from taxes.selectors import with_pay_status
 
 from . import filters as f
+from . import serializers as api_s
 from .access import organisation_ids_seeing_personal_data, scope_by_role
 from .history import as_of_queryset, parse_as_of
 from .pagination import GeoJsonLimitOffsetPagination, RegisterPagination
@@ -53,8 +59,11 @@ class RegisterViewSet(viewsets.ReadOnlyModelViewSet):
 
     model: ClassVar[type[Model]]
     view_codename: ClassVar[str]
+    # The app of the ``view_<model>`` permission (register tables: parcels).
+    app_label: ClassVar[str] = "parcels"
     organisation_field: ClassVar[str] = "organisation"
     select: ClassVar[tuple[str, ...]] = ()
+    prefetch: ClassVar[tuple[str, ...]] = ()
     # Generated columns are not kept in the history tables: recomputed for ``?as_of``.
     history_annotations: ClassVar[dict[str, Any]] = {}
     supports_as_of: ClassVar[bool] = True
@@ -79,10 +88,22 @@ class RegisterViewSet(viewsets.ReadOnlyModelViewSet):
             if self.history_annotations:
                 queryset = queryset.annotate(**self.history_annotations)
         else:
-            queryset = self.model._default_manager.all()
+            queryset = self.live_queryset()
         if self.select:
             queryset = queryset.select_related(*self.select)
-        return scope_by_role(queryset, self.request.user, self.view_codename, field=self.organisation_field)
+        if self.prefetch:
+            queryset = queryset.prefetch_related(*self.prefetch)
+        return scope_by_role(
+            queryset,
+            self.request.user,
+            self.view_codename,
+            field=self.organisation_field,
+            app_label=self.app_label,
+        )
+
+    def live_queryset(self) -> QuerySet:
+        """The current rows (before scoping); subclasses add annotations here."""
+        return self.model._default_manager.all()
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, DomainError):
@@ -99,6 +120,52 @@ class RegisterViewSet(viewsets.ReadOnlyModelViewSet):
 class GeoRegisterViewSet(RegisterViewSet):
     pagination_class = GeoJsonLimitOffsetPagination
     bbox_filter_field: ClassVar[str] = "geom"
+
+
+class PersonalDataViewSetMixin:
+    """Personal data masked by role, and every answer that shows it written to the audit log.
+
+    The serializer gets ``personal_org_ids`` (organisations where the caller sees personal data in
+    full; None = all). After a successful GET, the rows that were serialized go into one audit entry
+    per organisation (one INSERT), with the ids shown masked listed apart. Nothing is logged for an
+    empty page or a refusal.
+    """
+
+    audit_kind: ClassVar[str]
+    request: Any
+    basename: str
+    action: str | None
+
+    def personal_org_ids(self) -> set[int] | None:
+        if not hasattr(self, "_personal_org_ids"):
+            self._personal_org_ids = organisation_ids_seeing_personal_data(self.request.user)
+        return self._personal_org_ids
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()  # type: ignore[misc]
+        context["personal_org_ids"] = self.personal_org_ids()
+        return context
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        if args and args[0] is not None:
+            self._shown = list(args[0]) if kwargs.get("many") else [args[0]]
+        return super().get_serializer(*args, **kwargs)  # type: ignore[misc]
+
+    def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        shown = getattr(self, "_shown", None)
+        if shown and request.method in ("GET", "HEAD") and response.status_code == 200:
+            as_of = request.query_params.get("as_of")
+            audit_log.record_rows(
+                request,
+                shown,
+                kind=self.audit_kind,
+                purpose=f"api {self.basename} {self.action}",
+                personal_org_ids=self.personal_org_ids(),
+                detail={"as_of": as_of} if as_of else None,
+            )
+            self._shown = []
+        return response
 
 
 @extend_schema_view(list=extend_schema(tags=["register"]), retrieve=extend_schema(tags=["register"]))
@@ -178,8 +245,11 @@ class HouseholdViewSet(GeoRegisterViewSet):
 
 
 @_register_schema
-class PartyViewSet(RegisterViewSet):
-    """Parties (บุคคล): national ID, phone and birth date masked unless the caller's role allows."""
+class PartyViewSet(PersonalDataViewSetMixin, RegisterViewSet):
+    """Parties (บุคคล): national ID, phone and birth date masked unless the caller's role allows.
+
+    Every answer with parties is written to the personal data audit log (docs/PRIVACY.md).
+    """
 
     model = Party
     view_codename = "view_party"
@@ -187,11 +257,7 @@ class PartyViewSet(RegisterViewSet):
     serializer_class = s.PartySerializer
     filterset_class = f.PartyFilter
     ordering_fields = ["id", "first_name", "last_name", "juristic_name", "updated_at"]
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
-        context["personal_org_ids"] = organisation_ids_seeing_personal_data(self.request.user)
-        return context
+    audit_kind = audit_log.PARTY
 
 
 @_register_schema
@@ -218,6 +284,154 @@ class BuildingRightViewSet(RegisterViewSet):
     serializer_class = s.BuildingRightSerializer
     filterset_class = f.BuildingRightFilter
     ordering_fields = ["id", "building", "party", "created_at"]
+
+
+# --- imagery -------------------------------------------------------------------------------------------
+
+
+def _tagged(tag: str) -> Any:
+    return extend_schema_view(list=extend_schema(tags=[tag]), retrieve=extend_schema(tags=[tag]))
+
+
+@_tagged("imagery")
+class SurveyViewSet(RegisterViewSet):
+    """Drone surveys (flight campaigns)."""
+
+    model = Survey
+    app_label = "drone_ingest"
+    view_codename = "view_survey"
+    queryset = Survey.objects.all()
+    serializer_class = api_s.SurveySerializer
+    filterset_class = f.SurveyFilter
+    supports_as_of = False
+    ordering = ["-flown_on", "-id"]
+    ordering_fields = ["id", "flown_on", "created_at"]
+
+
+@_tagged("imagery")
+class OrthomosaicViewSet(GeoRegisterViewSet):
+    """Orthomosaics and elevation models: processing state, CRS, resolution; footprint as GeoJSON."""
+
+    model = Orthomosaic
+    app_label = "drone_ingest"
+    view_codename = "view_orthomosaic"
+    queryset = Orthomosaic.objects.all()
+    serializer_class = api_s.OrthomosaicSerializer
+    filterset_class = f.OrthomosaicFilter
+    supports_as_of = False
+    bbox_filter_field = "footprint"
+    ordering = ["-captured_on", "-id"]
+    ordering_fields = ["id", "captured_on", "status", "ground_resolution_m", "created_at", "updated_at"]
+
+    def live_queryset(self) -> QuerySet:
+        # Server file paths and the original's WKT never leave the database.
+        return Orthomosaic.objects.defer("source_path", "cog_path", "crs_wkt", "claimed_by")
+
+
+# --- taxes ---------------------------------------------------------------------------------------------
+
+
+class TaxViewSet(RegisterViewSet):
+    """Tax tables: only roles with ``taxes.view_<model>`` (tax officer, viewer) see rows."""
+
+    app_label = "taxes"
+    supports_as_of = False
+
+
+@_tagged("taxes")
+class TaxYearViewSet(TaxViewSet):
+    """Tax years of the caller's organisations, with their rules."""
+
+    model = TaxYear
+    view_codename = "view_taxyear"
+    queryset = TaxYear.objects.all()
+    serializer_class = api_s.TaxYearSerializer
+    filterset_class = f.TaxYearFilter
+    ordering = ["-year", "id"]
+    ordering_fields = ["id", "year", "status", "notice_date"]
+
+
+@_tagged("taxes")
+class AssessmentViewSet(TaxViewSet):
+    """Assessments (ใบแจ้งการประเมิน): amounts, payment state today and installments; ``detail`` on one."""
+
+    model = Assessment
+    view_codename = "view_assessment"
+    queryset = Assessment.objects.all()
+    serializer_class = api_s.AssessmentSerializer
+    filterset_class = f.AssessmentFilter
+    prefetch = ("installments",)
+    ordering_fields = ["id", "notice_number", "party", "village", "total", "paid", "pay_status", "created_at"]
+
+    def live_queryset(self) -> QuerySet:
+        return with_pay_status(Assessment.objects.all())
+
+    def get_serializer_class(self) -> Any:
+        return api_s.AssessmentDetailSerializer if self.action == "retrieve" else api_s.AssessmentSerializer
+
+
+@_tagged("taxes")
+class InstallmentViewSet(TaxViewSet):
+    """Installments (งวด) of issued assessments: amount and due date."""
+
+    model = Installment
+    view_codename = "view_installment"
+    organisation_field = "assessment__organisation"
+    queryset = Installment.objects.all()
+    serializer_class = api_s.InstallmentSerializer
+    filterset_class = f.InstallmentFilter
+    ordering_fields = ["id", "assessment", "number", "due_date", "amount"]
+
+
+@_tagged("taxes")
+class PaymentViewSet(TaxViewSet):
+    """Payments received, split into tax, surcharge and excess, with the receipt number."""
+
+    model = Payment
+    view_codename = "view_payment"
+    queryset = Payment.objects.all()
+    serializer_class = api_s.PaymentSerializer
+    filterset_class = f.PaymentFilter
+    ordering_fields = ["id", "paid_on", "amount", "receipt_number", "created_at"]
+
+
+# --- e-services ----------------------------------------------------------------------------------------
+
+
+@_tagged("eservices")
+class ServiceTypeViewSet(RegisterViewSet):
+    """Services the office offers: form, fee, workflow states and target days."""
+
+    model = ServiceType
+    app_label = "eservices"
+    view_codename = "view_servicetype"
+    queryset = ServiceType.objects.all()
+    serializer_class = api_s.ServiceTypeSerializer
+    filterset_class = f.ServiceTypeFilter
+    supports_as_of = False
+    ordering = ["position", "code", "id"]
+    ordering_fields = ["id", "code", "position", "name_th", "name_en"]
+
+
+@_tagged("eservices")
+class ServiceRequestViewSet(PersonalDataViewSetMixin, GeoRegisterViewSet):
+    """Residents' requests at their place (GeoJSON points); contact data masked unless the role allows.
+
+    Every answer with requests is written to the personal data audit log (docs/PRIVACY.md).
+    """
+
+    model = ServiceRequest
+    app_label = "eservices"
+    view_codename = "view_servicerequest"
+    queryset = ServiceRequest.objects.all()
+    serializer_class = api_s.ServiceRequestSerializer
+    filterset_class = f.ServiceRequestFilter
+    supports_as_of = False
+    select = ("service_type",)
+    bbox_filter_field = "location"
+    ordering = ["-created_at", "-id"]
+    ordering_fields = ["id", "created_at", "updated_at", "due_at", "status"]
+    audit_kind = audit_log.SERVICE_REQUEST
 
 
 SIDECAR_STATIC = Path(drf_spectacular_sidecar.__file__).parent / "static" / "drf_spectacular_sidecar"

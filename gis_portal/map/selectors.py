@@ -212,6 +212,7 @@ def _parcel_panel(user: Any, p: Parcel) -> dict[str, Any]:
         for r in p.rights.select_related("party"):
             owners.append(
                 {
+                    "party": r.party_id,
                     "name": r.party.display_name,
                     "national_id": r.party.masked_national_id,
                     "share": f"{r.share_numerator}/{r.share_denominator}",

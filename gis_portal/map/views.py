@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
+from gis_portal.audit import log as audit_log
 from gis_portal.errors import DomainError
 from gis_portal.roles import GIS_EDITOR
 from parcels import services
@@ -140,7 +141,9 @@ def search(request: HttpRequest, body: dict) -> dict:
 @require_GET
 @json_endpoint
 def panel(request: HttpRequest, body: dict, layer: str, pk: int) -> dict:
-    return selectors.feature_panel(request.user, layer, pk)
+    result = selectors.feature_panel(request.user, layer, pk)
+    audit_log.map_panel_viewed(request, result)  # owners' names are personal data (PDPA)
+    return result
 
 
 # --- parcel edits --------------------------------------------------------------------------------------

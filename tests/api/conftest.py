@@ -5,6 +5,7 @@ from rest_framework.authtoken.models import Token
 
 from gis_portal import roles
 
+from .extras import build_extras
 from .register import build_register
 
 
@@ -16,6 +17,17 @@ def register(pangmu):
 @pytest.fixture
 def other_register(mokchampae):
     return build_register(mokchampae, id_seed="3580100")
+
+
+@pytest.fixture
+def extras(register, pangmu):
+    """Imagery, tax and e-service rows of Pang Mu."""
+    return build_extras(pangmu, register)
+
+
+@pytest.fixture
+def other_extras(other_register, mokchampae):
+    return build_extras(mokchampae, other_register)
 
 
 @pytest.fixture

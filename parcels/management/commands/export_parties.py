@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from gis_portal.audit import log as audit_log
 from gis_portal.errors import DomainError
 from parcels.selectors import organisation_by_slug
 from parcels.tabular import export_households, export_parties
@@ -28,6 +29,13 @@ class Command(BaseCommand):
             else:
                 n = export_parties(
                     organisation, options["out"], with_personal_data=options["with_personal_data"]
+                )
+                audit_log.record_party_export(
+                    None,
+                    organisation_id=organisation.pk,
+                    personal=options["with_personal_data"],
+                    purpose="manage.py export_parties",
+                    detail={"file": str(options["out"])},
                 )
         except DomainError as exc:
             raise CommandError(exc.message) from None

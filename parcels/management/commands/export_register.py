@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from gis_portal.audit import log as audit_log
 from gis_portal.errors import DomainError
 from parcels.export import export_register
 from parcels.selectors import organisation_by_slug
@@ -32,6 +33,13 @@ class Command(BaseCommand):
             )
         except DomainError as exc:
             raise CommandError(exc.message) from None
+        audit_log.record_party_export(
+            None,
+            organisation_id=organisation.pk,
+            personal=options["with_personal_data"],
+            purpose="manage.py export_register",
+            detail={"file": str(options["out"])},
+        )
         for layer, n in counts.items():
             self.stdout.write(f"{layer}: {n}")
         self.stdout.write(self.style.SUCCESS(f"wrote {options['out']} in EPSG:{organisation.utm_srid}"))
