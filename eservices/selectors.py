@@ -231,7 +231,9 @@ class WelfareHint:
     extra: dict = field(default_factory=dict)
 
 
-def welfare_check(household: Household, today: date | None = None) -> list[WelfareHint]:
+def welfare_check(
+    household: Household, today: date | None = None, members: list[Party] | None = None
+) -> list[WelfareHint]:
     """Who in the household may qualify for an allowance by age and is not yet registered for it.
 
     Age-based programmes are decided from birth dates against :class:`WelfareRule` bands; the
@@ -240,7 +242,9 @@ def welfare_check(household: Household, today: date | None = None) -> list[Welfa
     """
     today = today or timezone.localdate()
     rules = list(WelfareRule.objects.all())
-    members = list(Party.objects.filter(household=household, kind=PartyKind.PERSON, birth_date__isnull=False))
+    if members is None:  # the household's members, unless the caller has them loaded already
+        members = list(Party.objects.filter(household=household))
+    members = [m for m in members if m.kind == PartyKind.PERSON and m.birth_date is not None]
     enrolled = set(WelfareEnrolment.objects.filter(party__in=members).values_list("party_id", "program"))
     hints: list[WelfareHint] = []
     for member in members:

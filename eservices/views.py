@@ -103,7 +103,7 @@ def resident_home(request: HttpRequest, household, token_hash: str, ctx: dict) -
         ctx["private"] = selectors.household_private(household)
         audit_log.resident_viewed(request, household, ctx["private"], token_hash)  # PDPA audit log
         ctx["bills"] = _bills(household)
-        ctx["welfare"] = selectors.welfare_check(household)
+        ctx["welfare"] = selectors.welfare_check(household, members=ctx["private"]["members"])
     ctx["message"] = _heard(request, household)
     return render(request, "eservices/home.html", ctx)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -93,6 +94,13 @@ def render_tax_status_tile(year: int, z: int, x: int, y: int, organisation_ids: 
     return bytes(row[0]) if row and row[0] is not None else b""
 
 
+def tax_organisation_ids(user: Any) -> list[int]:
+    from gis_portal.api.access import organisation_ids_with_permission
+
+    ids = organisation_ids_with_permission(user, "view_assessment", "taxes")
+    return tile_organisation_ids(user) if ids is None else sorted(ids)
+
+
 @require_GET
 def tax_status_tile(request: HttpRequest, year: int, z: int, x: int, y: int) -> HttpResponse:
     started = time.perf_counter()
@@ -105,7 +113,8 @@ def tax_status_tile(request: HttpRequest, year: int, z: int, x: int, y: int) -> 
         return JsonResponse(
             {"code": "no_such_tile", "message_en": "No such tile", "message_th": "ไม่มีไทล์นี้"}, status=404
         )
-    data = render_tax_status_tile(year, z, x, y, tile_organisation_ids(request.user))
+    # Only organisations where one of the user's roles may see assessments (tax officer, viewer).
+    data = render_tax_status_tile(year, z, x, y, tax_organisation_ids(request.user))
     response = HttpResponse(data, content_type="application/vnd.mapbox-vector-tile")
     response["Cache-Control"] = "private, no-cache"
     response["Vary"] = "Cookie"

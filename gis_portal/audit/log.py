@@ -84,7 +84,9 @@ def record(
                 **common,
             )
         )
-    if entries:
+    if len(entries) == 1:
+        entries[0].save(force_insert=True)  # a lone INSERT: no BEGIN/COMMIT round trips around it
+    elif entries:
         AuditEntry.objects.bulk_create(entries)
     return entries
 

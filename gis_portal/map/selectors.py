@@ -271,7 +271,21 @@ def map_context(user: Any) -> dict[str, Any]:
             for o in orgs
         ],
         "imagery": imagery_layers(user),
+        "tax_years": tax_years_for_map(user),
     }
+
+
+def tax_years_for_map(user: Any) -> list[dict[str, int]]:
+    """Tax years whose status layer the user may see (roles that view assessments), oldest first."""
+    from gis_portal.api.access import organisation_ids_with_permission
+    from taxes.models import TaxYear
+
+    ids = organisation_ids_with_permission(user, "view_assessment", "taxes")
+    years = TaxYear.objects.all() if ids is None else TaxYear.objects.filter(organisation_id__in=ids)
+    return [
+        {"year": year, "year_be": year + 543}
+        for year in years.order_by("year").values_list("year", flat=True).distinct()
+    ]
 
 
 def imagery_layers(user: Any) -> list[dict[str, Any]]:

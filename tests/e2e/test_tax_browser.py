@@ -70,4 +70,21 @@ def test_tax_year_flow_in_the_browser(register, make_user, new_page, page_watch,
 
     after = _map_statuses(page, live_server.url, slug)
     assert after == {"overdue": 1, "paid": 3}
+
+    # the staff map has the same layer: switch it on and see the same colours
+    page.goto(f"{live_server.url}/map/")
+    page.wait_for_selector("#tax-tools:not([hidden])")
+    assert page.input_value("#tax-year") == "2026"
+    page.check("#tax-layer")
+    page.fill("#search", "01A002")  # the map zooms to the demo year's parcels
+    page.press("#search", "Enter")
+    page.wait_for_selector("#panel-title:has-text('01A002')")
+    page.evaluate("pangmuMap.map.getView().setZoom(16)")
+    page.wait_for_function(
+        "() => { const l = document.getElementById('tax-legend');"
+        " return l && !l.hidden && l.dataset.statuses && Object.keys(JSON.parse(l.dataset.statuses)).length > 0; }",
+        timeout=20000,
+    )
+    on_map = json.loads(page.get_attribute("#tax-legend", "data-statuses"))
+    assert on_map == {"overdue": 1, "paid": 3}
     page_watch.assert_clean()

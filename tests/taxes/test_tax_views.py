@@ -93,6 +93,20 @@ def test_viewer_reads_but_cannot_act_and_other_orgs_see_nothing(client, register
     assert _tile_statuses(client, register.parcels[0]) == {}
 
 
+def test_tax_status_layer_only_for_roles_that_see_tax_data(client, register, make_user):
+    from gis_portal.map.selectors import map_context
+
+    viewer = make_user("exec", register.org, VIEWER)
+    client.force_login(viewer)
+    assert _tile_statuses(client, register.parcels[1])["01A002"] == "not_assessed"
+    assert map_context(viewer)["tax_years"] == [{"year": 2026, "year_be": 2569}]
+    # A GIS editor or service officer works on the same map but sees no tax status.
+    editor = make_user("gis", register.org, "GIS editor", "service officer")
+    client.force_login(editor)
+    assert _tile_statuses(client, register.parcels[1]) == {}
+    assert map_context(editor)["tax_years"] == []
+
+
 def test_bad_input_says_what_is_wrong(client, register, make_user):
     client.force_login(make_user("officer", register.org, TAX_OFFICER))
     from django.core.files.uploadedfile import SimpleUploadedFile

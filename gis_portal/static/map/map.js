@@ -8,7 +8,7 @@
   const LANG = (document.documentElement.lang || "th").startsWith("en") ? "en" : "th";
   const TEXT = {
     th: {
-      search: "ค้นหา", search_placeholder: "รหัสแปลง บ้านเลขที่ เลขเอกสาร ชื่อเจ้าของ", imagery: "ภาพถ่าย",
+      tax_layer: "สถานะภาษี ปี", tax_legend_not_assessed: "ยังไม่ประเมิน", tax_legend_draft: "ร่าง", tax_legend_issued_unpaid: "ยังไม่ชำระ", tax_legend_partly_paid: "ชำระบางส่วน", tax_legend_paid: "ชำระแล้ว", tax_legend_overdue: "ค้างชำระ", search: "ค้นหา", search_placeholder: "รหัสแปลง บ้านเลขที่ เลขเอกสาร ชื่อเจ้าของ", imagery: "ภาพถ่าย",
       compare: "เทียบกับ", none: "— ไม่มี —", no_imagery: "ยังไม่มีภาพถ่าย", measure_length: "วัดระยะ",
       measure_area: "วัดพื้นที่", reshape: "แก้รูปแปลง", new_parcel: "แปลงใหม่", new_building: "อาคารใหม่",
       new_household: "บ้านใหม่", split: "แบ่งแปลง", merge: "รวมแปลง", save: "บันทึก", cancel: "ยกเลิก",
@@ -26,7 +26,7 @@
       panel_village: "หมู่บ้าน", zoom: "ระดับซูม",
     },
     en: {
-      search: "Search", search_placeholder: "parcel code, house no., document no., owner", imagery: "Imagery",
+      tax_layer: "Tax status, year", tax_legend_not_assessed: "not assessed", tax_legend_draft: "draft", tax_legend_issued_unpaid: "unpaid", tax_legend_partly_paid: "partly paid", tax_legend_paid: "paid", tax_legend_overdue: "overdue", search: "Search", search_placeholder: "parcel code, house no., document no., owner", imagery: "Imagery",
       compare: "Compare with", none: "— none —", no_imagery: "no imagery yet", measure_length: "Measure length",
       measure_area: "Measure area", reshape: "Reshape", new_parcel: "New parcel", new_building: "New building",
       new_household: "New household", split: "Split", merge: "Merge", save: "Save", cancel: "Cancel",
@@ -211,8 +211,31 @@
     });
   });
 
+  // --- tax status: parcels coloured by the chosen year's tax status (roles that see tax data only) ------
+  const taxYears = config.tax_years || [];
+  const TAX_COLOURS = {
+    not_assessed: "#bdbdbd", draft: "#90caf9", issued_unpaid: "#ffb74d",
+    partly_paid: "#fff176", paid: "#66bb6a", overdue: "#e53935",
+  };
+  const taxStyles = {};
+  Object.keys(TAX_COLOURS).forEach((k) => {
+    taxStyles[k] = new ol.style.Style({
+      fill: new ol.style.Fill({ color: TAX_COLOURS[k] + "b3" }),
+      stroke: new ol.style.Stroke({ color: "#333", width: 0.6 }),
+    });
+  });
+  const taxSource = (year) => new ol.source.VectorTile({
+    format: new ol.format.MVT(), url: `/tiles/tax-status/${year}/{z}/{x}/{y}.mvt`, minZoom: 13, maxZoom: 20,
+  });
+  const taxLayer = taxYears.length ? new ol.layer.VectorTile({
+    source: taxSource(taxYears[taxYears.length - 1].year),
+    style: (feature) => taxStyles[feature.get("status")] || taxStyles.not_assessed,
+    minZoom: 12.99, visible: false, properties: { tax: true },
+  }) : null;
+
   function refreshTiles(...names) {
     (names.length ? names : Object.keys(vectorLayers)).forEach((name) => vectorLayers[name].getSource().refresh());
+    if (taxLayer && !names.length) taxLayer.getSource().refresh();
   }
 
   // --- editing and measuring layers -------------------------------------------------------------------
@@ -241,8 +264,8 @@
   const first = currentOrg ? currentOrg.extent : [97.9, 19.3, 98.0, 19.4];
   const map = new ol.Map({
     target: "map",
-    layers: [...imageryLayers, vectorLayers.villages, vectorLayers.parcels, vectorLayers.buildings,
-      vectorLayers.households, editLayer, sketchLayer],
+    layers: [...imageryLayers, vectorLayers.villages, ...(taxLayer ? [taxLayer] : []), vectorLayers.parcels,
+      vectorLayers.buildings, vectorLayers.households, editLayer, sketchLayer],
     overlays: [messageOverlay, measureOverlay],
     controls: ol.control.defaults.defaults({ attribution: false }).extend([
       new ol.control.ScaleLine({ bar: true, text: true, minWidth: 100 }),
@@ -736,6 +759,35 @@
   document.querySelectorAll("[data-layer]").forEach((box) => box.addEventListener("change", () => {
     vectorLayers[box.dataset.layer].setVisible(box.checked);
   }));
+  if (taxLayer) {
+    const taxBox = el("tax-layer");
+    const taxYear = el("tax-year");
+    el("tax-tools").hidden = false;
+    taxYears.forEach((y) => taxYear.append(new Option(LANG === "en" ? String(y.year) : String(y.year_be), String(y.year))));
+    taxYear.value = String(taxYears[taxYears.length - 1].year);
+    const legend = el("tax-legend");
+    Object.keys(TAX_COLOURS).forEach((k) => {
+      const item = document.createElement("li");
+      const swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.background = TAX_COLOURS[k];
+      item.append(swatch, " " + t("tax_legend_" + k));
+      legend.append(item);
+    });
+    const showTax = () => { taxLayer.setVisible(taxBox.checked); legend.hidden = !taxBox.checked; };
+    taxBox.addEventListener("change", showTax);
+    taxYear.addEventListener("change", () => { taxLayer.setSource(taxSource(taxYear.value)); });
+    // The statuses drawn in view (a parcel cut by tile edges counts once): for people and for tests.
+    map.on("rendercomplete", () => {
+      if (!taxLayer.getVisible()) return;
+      const byParcel = {};
+      taxLayer.getFeaturesInExtent(map.getView().calculateExtent()).forEach((f) => { byParcel[f.get("code")] = f.get("status"); });
+      const seen = {};
+      Object.values(byParcel).forEach((st) => { seen[st] = (seen[st] || 0) + 1; });
+      legend.dataset.statuses = JSON.stringify(seen);
+    });
+    showTax();
+  }
   if (editableOrgs.length) {
     el("edit-tools").hidden = false;
     const select = el("org-select");
