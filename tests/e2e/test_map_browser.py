@@ -273,3 +273,89 @@ def test_map_fits_a_tablet_and_reads_english(live_server, new_page, page_watch, 
     page.screenshot(path="var/e2e-map-tablet.png")
     page_watch.assert_clean()
     assert json.loads(page.text_content("#map-config"))["organisations"][0]["can_edit"] is False
+
+
+def test_building_reshape_and_house_move_on_the_map(live_server, new_page, page_watch, make_user, village):
+    """A GIS editor drags a building corner and a house point; a building pulled off its parcel is
+    refused with the server's reason and nothing changes."""
+    from django.contrib.gis.geos import Point
+
+    from parcels.models import Building, Household
+    from tests.conftest import utm_point, utm_rect
+
+    org = village.organisation
+    parcel = services.parcel_create(
+        organisation=org, village=village, code="01A001", geom=utm_rect(0, 0, 60, 40)
+    )
+    building = services.building_create(
+        parcel=parcel, footprint=utm_rect(10, 10, 20, 10), building_type="house", material="wood"
+    )
+    house = services.household_create(organisation=org, house_number="99/1", location=utm_point(40, 30))
+    make_user("editor", org, "GIS editor")
+    page = new_page(1366, 768)
+    login(page, live_server.url, "editor")
+    page.goto(f"{live_server.url}/map/")
+    page.wait_for_function("() => window.pangmuMap !== undefined")
+
+    def px(point: Point) -> tuple[float, float]:
+        box = page.locator("#map").bounding_box()
+        pixel = page.evaluate(f"pangmuMap.pixelOf({point.x}, {point.y})")
+        return box["x"] + pixel[0], box["y"] + pixel[1]
+
+    def drag(start: tuple[float, float], end: tuple[float, float]) -> None:
+        page.mouse.move(*start)
+        page.mouse.down()
+        page.mouse.move(start[0] + 3, start[1] + 3, steps=2)
+        page.mouse.move(*end, steps=8)
+        page.mouse.up()
+
+    def open_and_edit(query: str, title: str) -> None:
+        page.fill("#search", query)
+        page.press("#search", "Enter")
+        page.wait_for_selector(f"#panel-title:has-text('{title}')")
+        page.evaluate("pangmuMap.map.getView().setZoom(19)")
+        page.click("#edit-shape")
+        page.wait_for_function("() => pangmuMap.mode() === 'edit-shape'")
+        page.wait_for_selector("#save-edits:not([hidden])")
+
+    # The house point moves 8 m east.
+    open_and_edit("99/1", "99/1")
+    drag(px(utm_point(40, 30)), px(utm_point(48, 30)))
+    page.click("#save-edits")
+    page.wait_for_selector("#status.ok")
+    house.refresh_from_db()
+    moved = house.location.transform(32647, clone=True)
+    start = utm_point(40, 30).transform(32647, clone=True)
+    assert abs(moved.x - start.x - 8) < 1.0 and abs(moved.y - start.y) < 1.0
+    assert house.version == 2
+
+    # A building corner pulled beyond its parcel is refused, with the reason next to it.
+    page.evaluate(
+        f"document.getElementById('details').replaceChildren(); pangmuMap.openPanel('buildings', {building.pk})"
+    )
+    page.wait_for_selector("#edit-shape")
+    page.click("#edit-shape")
+    page.wait_for_function("() => pangmuMap.mode() === 'edit-shape'")
+    before = Building.objects.get(pk=building.pk).footprint.wkt
+    drag(px(utm_point(30, 20)), px(utm_point(30, 55)))
+    page.click("#save-edits")
+    page.wait_for_selector("#edit-message:not([hidden])")
+    assert Building.objects.get(pk=building.pk).footprint.wkt == before
+    assert Building.objects.get(pk=building.pk).version == 1
+
+    # Within its parcel it is saved, and the panel shows the new version.
+    page.evaluate(
+        f"document.getElementById('details').replaceChildren(); pangmuMap.openPanel('buildings', {building.pk})"
+    )
+    page.wait_for_selector("#edit-shape")
+    page.click("#edit-shape")
+    page.wait_for_function("() => pangmuMap.mode() === 'edit-shape'")
+    drag(px(utm_point(30, 20)), px(utm_point(36, 24)))
+    page.click("#save-edits")
+    page.wait_for_selector("#status.ok")
+    saved = Building.objects.get(pk=building.pk)
+    assert saved.version == 2 and saved.footprint.wkt != before
+    assert Household.objects.get(pk=house.pk).version == 2
+    # The only console errors: Chromium's notes of the refused save (HTTP 400).
+    assert [m for m in page_watch.console_errors if not refused_request_message(m)] == []
+    assert not page_watch.external_requests

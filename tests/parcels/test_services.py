@@ -164,6 +164,63 @@ def test_merge_keeps_lineage_and_refuses_non_adjacent_or_different_holders(villa
     assert [r.party_id for r in merged.rights.all()] == [owner.pk]
 
 
+def test_undo_of_a_split_brings_the_parcel_and_its_building_back(parcel, editor, owner):
+    services.parcel_right_add(parcel=parcel, party=owner, user=editor)
+    house = services.building_create(
+        parcel=parcel, footprint=utm_rect(70, 10, 12, 10), building_type="house", material="wood", user=editor
+    )
+    big, small = services.parcel_split(
+        parcel=parcel, line=utm_line((60, -10), (60, 60)), codes=["01A010", "01A011"], user=editor
+    )
+    # Undo from either piece: the pieces are retired, the parcel is back with its house.
+    back = services.parcel_undo_last(parcel=small, user=editor, expected_version=1)
+    assert back.pk == parcel.pk
+    parcel.refresh_from_db()
+    assert parcel.status == RegisterStatus.ACTIVE and parcel.retired_at is None and parcel.version == 3
+    assert parcel.history.latest().history_change_reason == "undo split"
+    for piece in (big, small):
+        piece.refresh_from_db()
+        assert piece.status == RegisterStatus.RETIRED
+    house.refresh_from_db()
+    assert house.parcel_id == parcel.pk and house.number == 1
+    assert ParcelLineage.objects.count() == 0
+    assert Parcel.objects.filter(status=RegisterStatus.ACTIVE).count() == 1
+    # The code can be split again (the pieces' codes are free once more).
+    again = services.parcel_split(
+        parcel=parcel, line=utm_line((60, -10), (60, 60)), codes=["01A010", "01A011"], user=editor
+    )
+    assert len(again) == 2
+
+
+def test_undo_of_a_merge_and_refusals(village, editor, owner):
+    org = village.organisation
+    a = services.parcel_create(organisation=org, code="01C001", geom=utm_rect(0, 300, 40, 40), user=editor)
+    b = services.parcel_create(organisation=org, code="01C002", geom=utm_rect(40, 300, 40, 40), user=editor)
+    shed = services.building_create(
+        parcel=b, footprint=utm_rect(50, 310, 10, 10), building_type="house", material="wood", user=editor
+    )
+    merged = services.parcel_merge(parcels=[a, b], code="01C010", user=editor)
+    # A merged parcel edited since cannot be unmerged by undo (the edit is undone first).
+    services.parcel_update(parcel=merged, expected_version=1, doc_number="77", user=editor)
+    with pytest.raises(DomainError) as exc:
+        services._undo_split_or_merge(Parcel.objects.get(pk=merged.pk), editor)
+    assert exc.value.code == "undo_not_possible"
+    assert Parcel.objects.get(pk=merged.pk).status == RegisterStatus.ACTIVE
+    services.parcel_undo_last(parcel=merged, user=editor, expected_version=2)  # undoes the edit only
+    merged.refresh_from_db()
+    assert merged.version == 3 and merged.doc_number == "" and merged.status == RegisterStatus.ACTIVE
+    # A fresh merge is undone whole.
+    c = services.parcel_create(organisation=org, code="01C003", geom=utm_rect(0, 400, 40, 40), user=editor)
+    d = services.parcel_create(organisation=org, code="01C004", geom=utm_rect(40, 400, 40, 40), user=editor)
+    fresh = services.parcel_merge(parcels=[c, d], code="01C020", user=editor)
+    back = services.parcel_undo_last(parcel=fresh, user=editor, expected_version=1)
+    assert back.pk == c.pk
+    assert set(Parcel.objects.filter(pk__in=[c.pk, d.pk]).values_list("status", flat=True)) == {"active"}
+    assert Parcel.objects.get(pk=fresh.pk).status == RegisterStatus.RETIRED
+    shed.refresh_from_db()
+    assert shed.parcel_id == merged.pk  # the other merge was not touched
+
+
 def test_stale_version_is_refused_not_overwritten(parcel, editor):
     services.parcel_update(parcel=parcel, expected_version=1, doc_number="9999", user=editor)
     with pytest.raises(ConflictError) as exc:

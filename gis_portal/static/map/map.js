@@ -14,7 +14,7 @@
       new_household: "บ้านใหม่", split: "แบ่งแปลง", merge: "รวมแปลง", save: "บันทึก", cancel: "ยกเลิก",
       layers: "ชั้นข้อมูล", villages: "หมู่บ้าน", parcels: "แปลงที่ดิน", buildings: "อาคาร", households: "บ้าน",
       zoom_in_to_edit: "ซูมเข้าใกล้ขึ้นเพื่อแก้ไข (ระดับ 16 ขึ้นไป)", loading: "กำลังโหลด…", saved: "บันทึกแล้ว",
-      no_results: "ไม่พบ", select_parcel_first: "เลือกแปลงก่อน", code: "รหัสแปลง", doc_type: "เอกสารสิทธิ์",
+      no_results: "ไม่พบ", select_parcel_first: "เลือกแปลงก่อน", reshape_building: "แก้รูปอาคาร", move_household: "ย้ายตำแหน่งบ้าน", move_help: "ลากจุดบ้านไปยังตำแหน่งใหม่ แล้วกดบันทึก", code: "รหัสแปลง", doc_type: "เอกสารสิทธิ์",
       doc_number: "เลขที่เอกสาร", codes: "รหัสแปลงใหม่ (คั่นด้วยจุลภาค)", house_number: "บ้านเลขที่",
       building_type: "ประเภทอาคาร", material: "วัสดุ", storeys: "จำนวนชั้น", retire: "ยกเลิกรายการนี้",
       confirm_retire: "ยืนยันการยกเลิก", undo: "ย้อนการบันทึกล่าสุด", owners: "ผู้ถือสิทธิ", history: "ประวัติ",
@@ -32,7 +32,7 @@
       new_household: "New household", split: "Split", merge: "Merge", save: "Save", cancel: "Cancel",
       layers: "Layers", villages: "Villages", parcels: "Parcels", buildings: "Buildings", households: "Households",
       zoom_in_to_edit: "Zoom in to edit (level 16 or more)", loading: "Loading…", saved: "Saved",
-      no_results: "Nothing found", select_parcel_first: "Select a parcel first", code: "Parcel code",
+      no_results: "Nothing found", select_parcel_first: "Select a parcel first", reshape_building: "Reshape building", move_household: "Move house", move_help: "Drag the house point to its place, then Save", code: "Parcel code",
       doc_type: "Land document", doc_number: "Document no.", codes: "New parcel codes (comma separated)",
       house_number: "House no.", building_type: "Building type", material: "Material", storeys: "Storeys",
       retire: "Retire", confirm_retire: "Confirm retire", undo: "Undo last save", owners: "Holders",
@@ -443,6 +443,28 @@
     }
   }
 
+  // Reshape a building's footprint or move a house point: the one feature, in the sketch layer, snapping
+  // to the parcels around it; saved through the same services (and checks) as every other edit.
+  async function startShapeEdit(layer, id, data) {
+    resetMode();
+    mode = "edit-shape";
+    setStatus(t("loading"));
+    await loadEditable("parcels"); // what to snap to
+    const feature = new ol.Feature(geojson.readGeometry(data.geometry, {
+      featureProjection: "EPSG:3857", dataProjection: "EPSG:4326" }));
+    feature.setProperties({ id, version: data.version });
+    sketchSource.addFeature(feature);
+    const modify = new ol.interaction.Modify({ source: sketchSource, pixelTolerance: 10 });
+    modify.on("modifyend", () => feature.set("dirty", true));
+    addInteractions(modify, new ol.interaction.Snap({ source: editSource, pixelTolerance: 12 }));
+    setStatus(t(layer === "buildings" ? "reshape_help" : "move_help"));
+    pendingSave = () => submitEdit(
+      layer === "buildings" ? `/map/api/buildings/${id}/reshape/` : `/map/api/households/${id}/move/`,
+      { version: data.version, geometry: toGeoJSON(feature.getGeometry()) },
+      interiorOf(feature.getGeometry()), () => ({ layer, id }));
+    setButtons();
+  }
+
   function startDraw(type, onDrawn) {
     setStatus(t("draw_shape"));
     if (type === "LineString") setStatus(t("draw_split"));
@@ -715,6 +737,10 @@
             featureProjection: "EPSG:3857", dataProjection: "EPSG:4326" })) : undefined), "confirm-retire"));
       }, "retire");
       actions.append(retire);
+      if (layer === "buildings" || layer === "households") {
+        actions.append(button(t(layer === "buildings" ? "reshape_building" : "move_household"),
+          () => startShapeEdit(layer, id, data), "edit-shape"));
+      }
       if (layer === "parcels") {
         actions.append(button(t("undo"), () => submitEdit(`/map/api/parcels/${id}/undo/`, { version: data.version },
           undefined, (r) => ({ layer: "parcels", id: r.id })), "undo"));
@@ -878,5 +904,6 @@
     pixelOf: (lon, lat) => map.getPixelFromCoordinate(ol.proj.fromLonLat([lon, lat])),
     mode: () => mode,
     selected: () => selected,
+    openPanel: (layer, id) => { selected = { layer, id }; return openPanel(layer, id); },
   };
 })();
