@@ -28,6 +28,7 @@ from shapely.geometry import Polygon as ShapelyPolygon
 from shapely.geometry import box, shape
 from shapely.ops import unary_union
 
+from gis_portal.crs import epsg_of_declared
 from gis_portal.errors import DomainError
 
 from . import conf
@@ -154,14 +155,38 @@ class RasterInfo:
     bounds_4326: tuple[float, float, float, float]
 
 
+# The only GDAL driver that may open an upload or a COG we wrote: a VRT, a GDAL WMS/XML file, a
+# netCDF or anything else with a .tif name is refused by GDAL itself, not only by our header check.
+RASTER_DRIVER = "GTiff"
+# No directory listing and no side files (.aux.xml, .ovr, .msk next to an upload are never read),
+# no network: every HTTP request GDAL would make goes to a closed local port.
+UNTRUSTED_GDAL_CONFIG = {
+    "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
+    "GDAL_PAM_ENABLED": "NO",
+    "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".no-network",
+    "GDAL_HTTP_PROXY": "127.0.0.1:9",
+    "GDAL_HTTPS_PROXY": "127.0.0.1:9",
+    "GDAL_HTTP_TIMEOUT": "2",
+    "GDAL_HTTP_CONNECTTIMEOUT": "2",
+    "GDAL_HTTP_MAX_RETRY": "0",
+}
+
+
 def processing_env(**extra: Any) -> rasterio.Env:
     """A GDAL environment with a bounded block cache: memory must not grow with the file."""
     return rasterio.Env(
         GDAL_CACHEMAX=conf.gdal_cachemax_mb(),
-        GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR",
         GDAL_TIFF_INTERNAL_MASK="YES",
-        **extra,
+        **(UNTRUSTED_GDAL_CONFIG | extra),
     )
+
+
+def open_raster(path: Path, **kwargs: Any) -> Any:
+    """Open a local GeoTIFF with the GTiff driver only (inside :func:`processing_env`)."""
+    path = Path(path)
+    if str(path).startswith("/vsi") or (not path.is_absolute() and ":" in str(path)):
+        raise ValueError(f"a local file path is required, not {str(path)!r}")
+    return rasterio.open(path, driver=RASTER_DRIVER, **kwargs)
 
 
 def _crs_label(crs: rasterio.crs.CRS) -> str:
@@ -175,7 +200,7 @@ def inspect_raster(path: Path, kind: str) -> RasterInfo:
     check_declared_size(header)
     with processing_env():
         try:
-            src = rasterio.open(path)
+            src = open_raster(path)
         except RasterioError as exc:
             raise _refuse(
                 "unreadable",
@@ -197,6 +222,7 @@ def inspect_raster(path: Path, kind: str) -> RasterInfo:
                     "ไฟล์ TIFF มีเพียงจุดควบคุม (GCP) กรุณาส่งออกภาพที่ปรับแก้แล้ว",
                 )
             bounds = _bounds_4326(src)
+            _check_crs_allowed(src)
             _check_bands(src, kind)
             px, py = abs(src.transform.a), abs(src.transform.e)
             if src.transform.b or src.transform.d:
@@ -255,6 +281,16 @@ def _bounds_4326(src: Any) -> tuple[float, float, float, float]:
             "ตำแหน่งของไฟล์อยู่นอกพื้นโลก กรุณาตรวจสอบระบบพิกัด",
         )
     return west, south, east, north
+
+
+def _check_crs_allowed(src: Any) -> None:
+    """The horizontal CRS must be one of the allowed EPSG codes (settings.ALLOWED_EPSG_CODES)."""
+    crs = ProjCRS.from_wkt(src.crs.to_wkt())
+    horizontal = crs.sub_crs_list[0] if crs.is_compound and crs.sub_crs_list else crs
+    try:
+        epsg_of_declared(horizontal)
+    except DomainError as exc:
+        raise _refuse("crs_not_allowed", exc.message_en, exc.message_th, **exc.details) from None
 
 
 def _ground_resolution(crs: Any, px: float, py: float, bounds: tuple[float, float, float, float]) -> float:
@@ -355,7 +391,8 @@ def to_cog(src_path: Path, dst_path: Path, kind: str, progress: Progress | None 
             GDAL_TIFF_OVR_BLOCKSIZE="512",
         ):
             try:
-                rasterio.shutil.copy(str(src_path), str(dst_path), driver="COG", **cog_options(kind))
+                with open_raster(src_path) as src:
+                    rasterio.shutil.copy(src, str(dst_path), driver="COG", **cog_options(kind))
             except RasterioError as exc:
                 raise _refuse(
                     "unreadable",
@@ -377,7 +414,7 @@ def validate_cog(path: Path) -> None:
         # overviews) exactly one 512-px block wide. GDAL's COG driver tiles every level.
         errors = [e for e in errors if "not tiled" not in e]
         valid = not errors
-    with processing_env(), rasterio.open(path) as src:
+    with processing_env(), open_raster(path) as src:
         layout = src.tags(ns="IMAGE_STRUCTURE").get("LAYOUT")
     if layout != "COG":
         errors = [*errors, f"GDAL does not report a COG layout (LAYOUT={layout})"]
@@ -406,7 +443,7 @@ def compute_footprint(cog_path: Path, kind: str) -> Footprint:
     from rasterio.features import shapes
 
     with processing_env():
-        with rasterio.open(cog_path) as full:
+        with open_raster(cog_path) as full:
             factors = full.overviews(1)
             level = None
             for i, factor in enumerate(factors):
@@ -417,7 +454,7 @@ def compute_footprint(cog_path: Path, kind: str) -> Footprint:
                 level = len(factors) - 1
             crs_wkt = full.crs.to_wkt()
         kwargs = {"overview_level": level} if level is not None else {}
-        with rasterio.open(cog_path, **kwargs) as src:
+        with open_raster(cog_path, **kwargs) as src:
             if max(src.width, src.height) > 4 * FOOTPRINT_MAX_SIDE:
                 raise RuntimeError("the COG has no usable overview for the footprint")
             mask = src.dataset_mask()

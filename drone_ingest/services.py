@@ -24,7 +24,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.db import connections, transaction
 from django.utils import timezone
 
-from gis_portal.errors import ConflictError, DomainError, NotFoundError
+from gis_portal.errors import ConflictError, DomainError, NotFoundError, disk_full_error, is_disk_full
 from gis_portal.roles import GIS_EDITOR, SURVEYOR
 from parcels.models import Organisation
 from parcels.selectors import require_role
@@ -550,34 +550,50 @@ def upload_write(
         part = _part_path(session)
         digest = hashlib.sha256()
         written = 0
-        with part.open("r+b") as out:
-            out.seek(offset)
-            out.truncate()
-            try:
+        try:
+            with part.open("r+b") as out:
+                out.seek(offset)
+                out.truncate()
                 while written < length:
-                    piece = stream.read(min(1024 * 1024, length - written))
+                    try:
+                        piece = stream.read(min(1024 * 1024, length - written))
+                    except OSError:
+                        break  # the client went away: handled below like a short chunk
                     if not piece:
                         break
                     out.write(piece)
                     digest.update(piece)
                     written += len(piece)
-            except OSError:
-                pass  # the client went away: handled below like a short chunk
-            if written != length or (chunk_sha256 and digest.hexdigest() != chunk_sha256.lower()):
-                out.truncate(offset)
-                out.flush()
-                os.fsync(out.fileno())
-                raise DomainError(
-                    "chunk_incomplete",
-                    f"The chunk arrived incomplete or damaged ({written} of {length} bytes); send it again",
-                    f"ข้อมูลส่วนนี้มาไม่ครบหรือเสียหาย ({written} จาก {length} ไบต์) กรุณาส่งใหม่",
-                    offset=offset,
+                complete = written == length and not (
+                    chunk_sha256 and digest.hexdigest() != chunk_sha256.lower()
                 )
-            out.flush()
-            os.fsync(out.fileno())
+                if complete:
+                    out.flush()
+                    os.fsync(out.fileno())
+        except OSError as exc:
+            # Writing failed (disk full, I/O error): cut the part back to the last whole chunk.
+            _cut_part(part, offset)
+            if is_disk_full(exc):
+                raise disk_full_error("the uploaded chunk", "ข้อมูลส่วนที่อัปโหลด", offset=offset) from None
+            raise
+        if not complete:
+            _cut_part(part, offset)
+            raise DomainError(
+                "chunk_incomplete",
+                f"The chunk arrived incomplete or damaged ({written} of {length} bytes); send it again",
+                f"ข้อมูลส่วนนี้มาไม่ครบหรือเสียหาย ({written} จาก {length} ไบต์) กรุณาส่งใหม่",
+                offset=offset,
+            )
         session.received = offset + length
         session.save(update_fields=["received", "updated_at"])
     return session
+
+
+def _cut_part(part: Path, offset: int) -> None:
+    """Truncate an upload part back to ``offset`` (frees space; needs none)."""
+    with part.open("r+b", buffering=0) as out:
+        out.truncate(offset)
+        os.fsync(out.fileno())
 
 
 def upload_abort(*, user: Any, session_id: Any) -> None:

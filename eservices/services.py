@@ -20,7 +20,15 @@ from django.db.models import Q
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from gis_portal.errors import ConflictError, DomainError, NotFoundError, Problem, ValidationProblems
+from gis_portal.errors import (
+    ConflictError,
+    DomainError,
+    NotFoundError,
+    Problem,
+    ValidationProblems,
+    disk_full_error,
+    is_disk_full,
+)
 from parcels.models import Household, Organisation, Party, PartyKind
 
 from . import conf, sms
@@ -285,12 +293,13 @@ def photo_clean(upload: Any, *, field: str = "photo") -> CleanPhoto:
         field, "not_an_image", "Only JPEG, PNG or WEBP photos", "รับเฉพาะรูปภาพ JPEG, PNG หรือ WEBP"
     )
     try:
-        with Image.open(io.BytesIO(raw)) as probe:
+        # Only the JPEG, PNG and WEBP decoders may look at the bytes (never EPS, PDF, TIFF, ...).
+        with Image.open(io.BytesIO(raw), formats=list(conf.PHOTO_FORMATS)) as probe:
             fmt = probe.format
             if fmt not in conf.PHOTO_FORMATS or probe.width * probe.height > conf.PHOTO_MAX_PIXELS:
                 raise ValidationProblems([not_image])
             probe.verify()
-        with Image.open(io.BytesIO(raw)) as img:
+        with Image.open(io.BytesIO(raw), formats=[fmt]) as img:
             img = ImageOps.exif_transpose(img)
             img.thumbnail((conf.PHOTO_MAX_SIDE, conf.PHOTO_MAX_SIDE))
             out = io.BytesIO()
@@ -440,6 +449,7 @@ def service_request_submit(
         accuracy = float(gps_accuracy_m) if gps_point and gps_accuracy_m not in (None, "") else None
     except ValueError:
         accuracy = None
+    written: list[str] = []
     try:
         with transaction.atomic():
             req = ServiceRequest.objects.create(
@@ -467,10 +477,17 @@ def service_request_submit(
                     width=photo.width,
                     height=photo.height,
                 )
-                att.file.save(
-                    f"r{req.pk}-{secrets.token_hex(6)}.{photo.ext}", ContentFile(photo.content), save=False
-                )
+                filename = f"r{req.pk}-{secrets.token_hex(6)}.{photo.ext}"
+                written.append(att.file.field.generate_filename(att, filename))
+                att.file.save(filename, ContentFile(photo.content), save=False)
                 att.save()
+    except OSError as exc:
+        # The rows are rolled back; remove the photos (or the half-written one) stored before the error.
+        for stored in written:
+            RequestAttachment.file.field.storage.delete(stored)
+        if is_disk_full(exc):
+            raise disk_full_error("the request and its photos", "คำร้องและรูปภาพ") from None
+        raise
     except IntegrityError:
         # Two copies of the same form arrived together: the other one won.
         existing = ServiceRequest.objects.filter(nonce=nonce).first()

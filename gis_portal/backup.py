@@ -14,6 +14,7 @@ table checksums against the manifest.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -28,7 +29,7 @@ import psycopg
 from django.conf import settings
 from django.db import connection
 
-from .errors import DomainError
+from .errors import DomainError, disk_full_error, is_disk_full
 
 MANIFEST = "manifest.json"
 DUMP = "db.dump"
@@ -119,7 +120,23 @@ def backup(
     out = Path(out_dir)
     if out.exists() and any(out.iterdir()):
         raise DomainError("backup_exists", f"{out} exists and is not empty", f"โฟลเดอร์ {out} มีข้อมูลอยู่แล้ว")
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        return _write_backup(out, database_url, media_root, progress)
+    except BaseException as exc:
+        # Never leave half a backup behind (a folder without a manifest is not a backup).
+        shutil.rmtree(out, ignore_errors=True)
+        if is_disk_full(exc):
+            raise disk_full_error(f"the backup {out}", f"ข้อมูลสำรอง {out}") from None
+        raise
+
+
+def _write_backup(
+    out: Path,
+    database_url: str | None,
+    media_root: str | Path | None,
+    progress: Callable[[str], None],
+) -> dict[str, Any]:
     url = database_url or current_database_url()
     env, name = _pg_env(_conninfo(url))
     progress(f"dumping database {name}")
@@ -150,7 +167,8 @@ def backup(
             check=False,
         )
     if run.returncode != 0:
-        shutil.rmtree(out, ignore_errors=True)
+        if "No space left on device" in run.stderr:
+            raise OSError(errno.ENOSPC, run.stderr.strip())
         raise DomainError("pg_dump_failed", f"pg_dump failed: {run.stderr.strip()}", "สำรองฐานข้อมูลไม่สำเร็จ")
     media_src = Path(media_root or settings.MEDIA_ROOT)
     files = []

@@ -55,6 +55,29 @@ class ConflictError(DomainError):
     status_code = 409
 
 
+class InsufficientStorageError(DomainError):
+    """The server's disk is full: nothing of the request was kept; the same request may be retried."""
+
+    status_code = 507
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    import errno
+
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def disk_full_error(what_en: str, what_th: str, **details: Any) -> InsufficientStorageError:
+    """The error for an ENOSPC/EDQUOT while writing ``what``: clear, bilingual, retryable later."""
+    return InsufficientStorageError(
+        "disk_full",
+        f"The server's storage is full: {what_en} was not saved. Nothing was kept; try again later "
+        "or tell the system administrator",
+        f"พื้นที่จัดเก็บของเซิร์ฟเวอร์เต็ม: {what_th} ยังไม่ได้บันทึก ไม่มีข้อมูลค้างอยู่ กรุณาลองใหม่ภายหลังหรือแจ้งผู้ดูแลระบบ",
+        **details,
+    )
+
+
 @dataclass
 class Problem:
     """One thing wrong with one input item (a feature of an import, a field of a form)."""

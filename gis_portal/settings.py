@@ -269,3 +269,10 @@ AUTHENTICATION_BACKENDS = ["gis_portal.auth.OrganisationRoleBackend"]
 # network access from spatial reference strings). Our mitigation: no user-supplied SRS text reaches
 # GDAL; CRSs come from files read with pyogrio (its own bundled GDAL) or are EPSG codes.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+# The only coordinate systems a user-supplied file or parameter may declare (see gis_portal/crs.py):
+# WGS 84, Web Mercator, UTM 47N/48N on WGS 84 and on Indian 1975.
+ALLOWED_EPSG_CODES = [
+    int(code)
+    for code in os.environ.get("ALLOWED_EPSG_CODES", "4326,3857,32647,32648,24047,24048").split(",")
+    if code.strip()
+]

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+import zipfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from gis_portal.crs import epsg_of_declared
 from gis_portal.errors import DomainError, Problem
 
 from . import sql
@@ -137,38 +141,164 @@ def parse_field_map(pairs: list[str] | None) -> dict[str, str]:
     return mapping
 
 
+# GDAL drivers an uploaded boundary file may be opened with, and what people call them.
+VECTOR_DRIVERS = {"GPKG": "GeoPackage", "GeoJSON": "GeoJSON", "ESRI Shapefile": "Shapefile (zip)"}
+# What a zipped Shapefile may hold: the parts of one Shapefile and its metadata, nothing else.
+SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd", ".txt"}
+ZIP_MAX_MEMBERS = 64
+GPKG_APPLICATION_IDS = {b"GPKG", b"GP10", b"GP11"}
+# GDAL configuration while an uploaded file is open: no directory listing, no side files, and no
+# network (a GeoJSON "crs" of type "link" makes GDAL fetch its URL): every HTTP request GDAL
+# would make goes to a closed local port.
+UNTRUSTED_GDAL_CONFIG = {
+    "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
+    "GDAL_PAM_ENABLED": "NO",
+    "OGR_SQLITE_LIST_VIRTUAL_OGR": "NO",
+    "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".no-network",
+    "GDAL_HTTP_PROXY": "127.0.0.1:9",
+    "GDAL_HTTPS_PROXY": "127.0.0.1:9",
+    "GDAL_HTTP_TIMEOUT": "2",
+    "GDAL_HTTP_CONNECTTIMEOUT": "2",
+    "GDAL_HTTP_MAX_RETRY": "0",
+}
+
+
+def _refuse_type(name: str, why: str = "") -> DomainError:
+    accepted = "GeoPackage (.gpkg), GeoJSON (.geojson) or a zipped Shapefile (.zip)"
+    accepted_th = "GeoPackage (.gpkg), GeoJSON (.geojson) หรือ Shapefile แบบ zip (.zip)"
+    return DomainError(
+        "file_type",
+        f"Cannot read {name}{' (' + why + ')' if why else ''}: only {accepted} files are accepted",
+        f"ไม่รับไฟล์ {name} รับเฉพาะ {accepted_th}",
+    )
+
+
+@contextmanager
+def untrusted_gdal() -> Iterator[None]:
+    """Pyogrio's GDAL with :data:`UNTRUSTED_GDAL_CONFIG` set, restored afterwards."""
+    import pyogrio
+
+    before = {name: pyogrio.get_gdal_config_option(name) for name in UNTRUSTED_GDAL_CONFIG}
+    pyogrio.set_gdal_config_options(UNTRUSTED_GDAL_CONFIG)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(before)
+
+
+def _zipped_shapefile(path: Path) -> str:
+    """The ``/vsizip/`` path of the one Shapefile in a zip, after checking every member of it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _refuse_type(path.name, f"not a readable zip ({exc})") from None
+    if len(members) > ZIP_MAX_MEMBERS:
+        raise _refuse_type(path.name, f"the zip holds {len(members)} files")
+    if sum(m.file_size for m in members) > settings.REGISTER_IMPORT_MAX_BYTES:
+        raise DomainError(
+            "file_too_large",
+            f"{path.name} unpacks to more than {settings.REGISTER_IMPORT_MAX_BYTES:,} bytes",
+            f"ไฟล์ {path.name} เมื่อแตกออกมีขนาดเกิน {settings.REGISTER_IMPORT_MAX_BYTES:,} ไบต์",
+        )
+    files = []
+    for member in members:
+        name = member.filename
+        parts = PurePosixPath(name).parts
+        unsafe = (
+            name.startswith(("/", "\\"))
+            or "\\" in name
+            or ":" in name
+            or ".." in parts
+            or (member.external_attr >> 16) & 0o170000 == 0o120000  # a symbolic link
+            or member.flag_bits & 0x1  # encrypted
+        )
+        if unsafe:
+            raise _refuse_type(path.name, f"unsafe entry {name[:80]!r} in the zip")
+        if member.is_dir():
+            continue
+        if PurePosixPath(name.lower()).suffix not in SHAPEFILE_PARTS:
+            raise _refuse_type(path.name, f"{name[:80]!r} in the zip is not part of a Shapefile")
+        files.append(name)
+    shps = [n for n in files if n.lower().endswith(".shp")]
+    if len(shps) != 1:
+        raise _refuse_type(path.name, f"the zip must hold exactly one .shp, it holds {len(shps)}")
+    stem = shps[0][:-4].lower()
+    lowered = {n.lower() for n in files}
+    if not {f"{stem}.shx", f"{stem}.dbf"} <= lowered:
+        raise _refuse_type(path.name, "the .shp has no .shx and .dbf beside it")
+    return f"/vsizip/{path.resolve()}/{shps[0]}"
+
+
+def vector_source(path: str | Path) -> tuple[str, str]:
+    """(GDAL path, the one driver allowed to open it) of an uploaded file, from its content.
+
+    Only a GeoPackage, a GeoJSON object or a zip holding one Shapefile pass; the name does not
+    matter (a KML, GML, CSV, VRT or any other file GDAL could read is refused before GDAL sees it).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DomainError("file_not_found", f"No such file: {path}", f"ไม่พบไฟล์ {path}")
+    if path.stat().st_size > settings.REGISTER_IMPORT_MAX_BYTES:
+        raise DomainError(
+            "file_too_large",
+            f"{path.name} is larger than {settings.REGISTER_IMPORT_MAX_BYTES:,} bytes",
+            f"ไฟล์ {path.name} ใหญ่เกิน {settings.REGISTER_IMPORT_MAX_BYTES:,} ไบต์",
+        )
+    with path.open("rb") as f:
+        head = f.read(4096)
+    if head.startswith(b"SQLite format 3\x00"):
+        if head[68:72] not in GPKG_APPLICATION_IDS:
+            raise _refuse_type(path.name, "an SQLite database that is not a GeoPackage")
+        return str(path.resolve()), "GPKG"
+    if head.startswith(b"PK\x03\x04"):
+        return _zipped_shapefile(path), "ESRI Shapefile"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return str(path.resolve()), "GeoJSON"
+    raise _refuse_type(path.name)
+
+
 def read_vector_file(path: str | Path, layer: str | None = None) -> Any:
-    """Read a GeoPackage, GeoJSON or zipped Shapefile into a GeoDataFrame in EPSG:4326."""
+    """Read a GeoPackage, GeoJSON or zipped Shapefile into a GeoDataFrame in EPSG:4326.
+
+    The file is opened only by the GDAL driver its content calls for (:func:`vector_source`), with
+    GDAL's network and side-file access off, and its CRS must be an allowed EPSG code.
+    """
     import geopandas as gpd
     import pyogrio
 
     path = Path(path)
-    if not path.exists():
-        raise DomainError("file_not_found", f"No such file: {path}", f"ไม่พบไฟล์ {path}")
+    source, driver = vector_source(path)
     try:
-        layers = pyogrio.list_layers(path)
-        if layer is None and len(layers) > 1:
-            # A GeoPackage may hold several layers; take the first one with polygons.
-            polygon_layers = [name for name, gtype in layers if gtype and "Polygon" in str(gtype)]
-            layer = polygon_layers[0] if polygon_layers else layers[0][0]
-        frame = gpd.read_file(path, layer=layer, engine="pyogrio")
+        with untrusted_gdal():
+            layers = pyogrio.list_layers(source)
+            if layer is None and len(layers) > 1:
+                # A GeoPackage may hold several layers; take the first one with polygons.
+                polygon_layers = [name for name, gtype in layers if gtype and "Polygon" in str(gtype)]
+                layer = polygon_layers[0] if polygon_layers else layers[0][0]
+            info = pyogrio.read_info(source, layer=layer)
+            if info.get("driver") != driver:
+                raise _refuse_type(path.name, f"GDAL reads it as {info.get('driver')}")
+            if not info.get("crs"):
+                raise DomainError(
+                    "no_crs",
+                    f"{path.name} does not declare its coordinate reference system; "
+                    "export it again with a CRS",
+                    f"ไฟล์ {path.name} ไม่ระบุระบบพิกัด กรุณาส่งออกใหม่พร้อมระบบพิกัด",
+                )
+            epsg = epsg_of_declared(info["crs"])
+            frame = gpd.read_file(source, layer=layer, engine="pyogrio")
     except DomainError:
         raise
     except Exception as exc:  # pyogrio raises several error types for unreadable files
         raise DomainError(
             "unreadable_file",
-            f"Cannot read {path.name} as a GeoPackage, GeoJSON or zipped Shapefile: {exc}",
+            f"Cannot read {path.name} as a {VECTOR_DRIVERS[driver]}: {exc}",
             f"อ่านไฟล์ {path.name} ไม่ได้ (ต้องเป็น GeoPackage, GeoJSON หรือ Shapefile แบบ zip): {exc}",
         ) from None
-    if frame.crs is None:
-        raise DomainError(
-            "no_crs",
-            f"{path.name} does not declare its coordinate reference system; export it again with a CRS",
-            f"ไฟล์ {path.name} ไม่ระบุระบบพิกัด กรุณาส่งออกใหม่พร้อมระบบพิกัด",
-        )
-    source = frame.crs.to_string()
-    frame = frame.to_crs(4326)
-    frame.attrs["source_crs"] = source
+    # The allowed EPSG definition, not the file's own text, places the coordinates.
+    frame = frame.set_crs(epsg, allow_override=True).to_crs(4326)
+    frame.attrs["source_crs"] = f"EPSG:{epsg}"
     return frame
 
 

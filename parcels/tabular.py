@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -101,12 +103,59 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
+XLSX_MAX_MEMBERS = 10_000
+
+
+def _not_a_table(name: str, why: str) -> DomainError:
+    return DomainError(
+        "file_type",
+        f"Cannot read {name}: {why}; use a .csv (UTF-8) or .xlsx spreadsheet",
+        f"อ่านไฟล์ {name} ไม่ได้ ใช้ไฟล์ .csv (UTF-8) หรือ .xlsx เท่านั้น",
+    )
+
+
+def check_table_file(path: Path) -> None:
+    """Size and content checks before a spreadsheet is parsed: a .csv must be text, an .xlsx a real
+    Office Open XML workbook (a zip with a workbook part) that does not unpack beyond the limit."""
+    limit = settings.REGISTER_IMPORT_MAX_BYTES
+    if path.stat().st_size > limit:
+        raise DomainError(
+            "file_too_large",
+            f"{path.name} is larger than {limit:,} bytes",
+            f"ไฟล์ {path.name} ใหญ่เกิน {limit:,} ไบต์",
+        )
+    with path.open("rb") as f:
+        head = f.read(8192)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        if b"\x00" in head or head.startswith((b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0")):
+            raise _not_a_table(path.name, "the file is not text")
+    elif suffix == ".xlsx":
+        if not head.startswith(b"PK\x03\x04"):
+            raise _not_a_table(path.name, "the file is not an .xlsx workbook")
+        try:
+            with zipfile.ZipFile(path) as archive:
+                members = archive.infolist()
+        except (zipfile.BadZipFile, OSError):
+            raise _not_a_table(path.name, "the file is not an .xlsx workbook") from None
+        names = {m.filename for m in members}
+        if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
+            raise _not_a_table(path.name, "the zip holds no Excel workbook")
+        if len(members) > XLSX_MAX_MEMBERS or sum(m.file_size for m in members) > limit:
+            raise DomainError(
+                "file_too_large",
+                f"{path.name} unpacks to more than {limit:,} bytes",
+                f"ไฟล์ {path.name} เมื่อแตกออกมีขนาดเกิน {limit:,} ไบต์",
+            )
+
+
 def read_table(path: str | Path) -> list[dict[str, str]]:
     """Rows of a .csv (UTF-8, with or without BOM) or the first sheet of a .xlsx, keyed by header."""
     path = Path(path)
     if not path.exists():
         raise DomainError("file_not_found", f"No such file: {path}", f"ไม่พบไฟล์ {path}")
     suffix = path.suffix.lower()
+    check_table_file(path)
     try:
         if suffix == ".csv":
             with open(path, newline="", encoding="utf-8-sig") as fh:

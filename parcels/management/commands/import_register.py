@@ -7,6 +7,7 @@ from django.db import transaction
 
 from gis_portal.errors import DomainError, ValidationProblems
 from parcels.export import import_register, organisation_from_file
+from parcels.importers import untrusted_gdal, vector_source
 from parcels.selectors import organisation_by_slug
 
 
@@ -24,7 +25,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            with transaction.atomic():
+            _source, driver = vector_source(options["file"])
+            if driver != "GPKG":
+                raise DomainError(
+                    "file_type",
+                    f"{options['file']} is not a GeoPackage written by export_register",
+                    f"{options['file']} ไม่ใช่ไฟล์ GeoPackage ที่ส่งออกด้วย export_register",
+                )
+            with untrusted_gdal(), transaction.atomic():
                 if options["create"]:
                     organisation = organisation_from_file(
                         options["file"], slug=options["org"], dla_code=options["dla_code"]
