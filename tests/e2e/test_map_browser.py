@@ -331,7 +331,9 @@ def test_building_reshape_and_house_move_on_the_map(live_server, new_page, page_
 
     # A building corner pulled beyond its parcel is refused, with the reason next to it.
     page.evaluate(
-        f"document.getElementById('details').replaceChildren(); pangmuMap.openPanel('buildings', {building.pk})"
+        "id => { document.getElementById('details').replaceChildren();"
+        " pangmuMap.openPanel('buildings', id); }",
+        building.pk,
     )
     page.wait_for_selector("#edit-shape")
     page.click("#edit-shape")
@@ -345,7 +347,9 @@ def test_building_reshape_and_house_move_on_the_map(live_server, new_page, page_
 
     # Within its parcel it is saved, and the panel shows the new version.
     page.evaluate(
-        f"document.getElementById('details').replaceChildren(); pangmuMap.openPanel('buildings', {building.pk})"
+        "id => { document.getElementById('details').replaceChildren();"
+        " pangmuMap.openPanel('buildings', id); }",
+        building.pk,
     )
     page.wait_for_selector("#edit-shape")
     page.click("#edit-shape")
