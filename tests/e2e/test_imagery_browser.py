@@ -109,3 +109,30 @@ def test_upload_survives_a_dropped_chunk_and_shows_progress(
     # The only console noise allowed is the request this test cut off on purpose.
     page_watch.console_errors[:] = [e for e in page_watch.console_errors if "ERR_CONNECTION_RESET" not in e]
     page_watch.assert_clean()
+
+
+def test_upload_of_an_image_with_no_valid_pixel_is_refused_with_its_reason(
+    live_server, new_page, page_watch, make_user, pangmu, imagery_root, settings, tmp_path
+):
+    from drone_ingest.models import RefusedImagery
+    from gis_portal.celery import app
+
+    path = write_tiff(tmp_path / "blank.tif", width=300, height=200, valid=None)
+    make_user("surveyor", pangmu, SURVEYOR)
+    page = new_page()
+    login(page, live_server.url, "surveyor")
+    page.goto(f"{live_server.url}/imagery/")
+    page.set_input_files("input[name=file]", str(path))
+    app.conf.task_always_eager = True
+    try:
+        page.click("#ortho-upload button[type=submit]")
+        page.wait_for_selector("#upload-message >> text=zero area", timeout=60_000)
+    finally:
+        app.conf.task_always_eager = False
+    assert "ศูนย์" in page.inner_text("#upload-message")
+    assert not Orthomosaic.objects.exists()
+    assert RefusedImagery.objects.get().source_name == "blank.tif"
+    assert not [p for p in imagery_root.rglob("*") if p.is_file()]
+    # The status URL answers 410 Gone by design: the browser notes it as a failed resource load.
+    page_watch.console_errors[:] = [e for e in page_watch.console_errors if "status of 410" not in e]
+    page_watch.assert_clean()

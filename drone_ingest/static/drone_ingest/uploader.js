@@ -102,11 +102,6 @@
       } catch (e) {
         result = null;
       }
-      if (result && result.status === 410) {
-        // Refused while processing (e.g. no valid pixels): the record is gone, the reason is given.
-        say(errorText(result.body));
-        return;
-      }
       if (result && result.status === 200) {
         offset = result.body.offset;
         wait = 1000;
@@ -118,8 +113,13 @@
           !(result.body && result.body.code === "chunk_incomplete")) {
         throw new Error(errorText(result.body));
       }
-      // Network trouble or an offset disagreement: ask the server where to continue.
-      say("การเชื่อมต่อขัดข้อง กำลังลองใหม่… / Connection lost, retrying…");
+      // Network trouble, a full disk on the server (507) or an offset disagreement: wait, ask the
+      // server where to continue, and go on from there.
+      if (result && result.status === 507) {
+        say(errorText(result.body) + " — ลองใหม่อัตโนมัติ / retrying automatically…");
+      } else {
+        say("การเชื่อมต่อขัดข้อง กำลังลองใหม่… / Connection lost, retrying…");
+      }
       await sleep(wait);
       wait = Math.min(wait * 2, 30000);
       try {
@@ -153,6 +153,12 @@
       try { result = await json("GET", statusUrl); } catch (e) { result = null; }
       if (result && result.status === 410) {
         // Refused while processing (e.g. no valid pixels): the record is gone, the reason is given.
+        say(errorText(result.body));
+        return;
+      }
+      if (result && result.status === 410) {
+        // Refused while processing (e.g. no valid pixels): the record is gone, the reason is given.
+        setProcess(100);
         say(errorText(result.body));
         return;
       }
