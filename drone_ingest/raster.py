@@ -175,7 +175,7 @@ UNTRUSTED_GDAL_CONFIG = {
 def processing_env(**extra: Any) -> rasterio.Env:
     """A GDAL environment with a bounded block cache: memory must not grow with the file."""
     return rasterio.Env(
-        GDAL_CACHEMAX=conf.gdal_cachemax_mb(),
+        GDAL_CACHEMAX=conf.gdal_cachemax_mb() * 1024 * 1024,  # rasterio takes bytes here
         GDAL_TIFF_INTERNAL_MASK="YES",
         **(UNTRUSTED_GDAL_CONFIG | extra),
     )

@@ -29,7 +29,9 @@ def gdal_env_options() -> dict[str, Any]:
     """GDAL settings for reading COGs: no directory listing, a bounded block cache, a VSI cache."""
     options: dict[str, Any] = {
         "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
-        "GDAL_CACHEMAX": conf.tile_cachemax_mb(),
+        # rasterio passes this to GDAL in bytes (a bare 256 would be a 256-byte cache, and every
+        # block of a pixel-interleaved JPEG COG would be decoded again for each band).
+        "GDAL_CACHEMAX": conf.tile_cachemax_mb() * 1024 * 1024,
         "VSI_CACHE": "TRUE",
         "VSI_CACHE_SIZE": 16 * 1024 * 1024,
         "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".tif,.tiff",

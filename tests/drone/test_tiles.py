@@ -141,3 +141,19 @@ def test_imagery_layers_for_the_staff_map(pangmu, viewer, mokchampae, imagery_ro
     assert first["footprint"]["type"] == "MultiPolygon"
     assert imagery_layers(pangmu) == layers
     assert imagery_layers(mokchampae) == []
+
+
+def test_gdal_block_cache_is_megabytes_not_bytes():
+    """rasterio.Env takes GDAL_CACHEMAX in bytes: the configured megabytes must arrive as such."""
+    import rasterio
+    from rasterio.env import get_gdal_config
+
+    from drone_ingest import conf
+    from drone_ingest.raster import processing_env
+    from tiles.raster import gdal_env_options
+
+    with rasterio.Env(**gdal_env_options()):
+        assert int(get_gdal_config("GDAL_CACHEMAX")) == conf.tile_cachemax_mb() * 1024 * 1024
+    with processing_env():
+        assert int(get_gdal_config("GDAL_CACHEMAX")) == conf.gdal_cachemax_mb() * 1024 * 1024
+    assert conf.tile_cachemax_mb() >= 64 and conf.gdal_cachemax_mb() >= 64
