@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import register_converter
 from django.views.decorators.http import require_GET
@@ -17,6 +18,7 @@ from parcels.models import Organisation
 from parcels.selectors import organisation_ids_for_user
 
 from . import raster
+from .scope import request_organisation_ids
 
 MAX_ZOOM = 24
 
@@ -70,15 +72,19 @@ def _tile_response(tile: raster.Tile, etag: str) -> HttpResponse:
 
 
 @require_GET
-@login_required
 def ortho_tile(request: HttpRequest, pk: int, z: int, x: int, y: int, ext: str) -> HttpResponse:
     """``/tiles/ortho/{id}/{z}/{x}/{y}.{jpg|png|webp}``: one tile of one ready orthomosaic or DSM."""
     _check_tile(z, x, y)
-    qs = Orthomosaic.objects.filter(pk=pk, status=ImageryStatus.READY)
-    if not request.user.is_superuser:
-        # Scoped in the same query (one query per tile): the user's memberships of the organisation.
-        qs = qs.filter(organisation__memberships__user_id=request.user.pk)
-    row = qs.values_list("cog_path", "processed_at", "kind", "value_min", "value_max").first()
+    # The session's organisations, kept in the cache (tiles.scope): no session/user/membership
+    # queries per tile, only the imagery row, scoped in the same query.
+    org_ids = request_organisation_ids(request)
+    if org_ids is None:
+        return redirect_to_login(request.get_full_path())
+    row = (
+        Orthomosaic.objects.filter(pk=pk, status=ImageryStatus.READY, organisation_id__in=org_ids)
+        .values_list("cog_path", "processed_at", "kind", "value_min", "value_max")
+        .first()
+    )
     if row is None:
         raise Http404("no such imagery")
     cog_path, processed_at, kind, vmin, vmax = row

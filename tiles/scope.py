@@ -158,3 +158,16 @@ def on_user_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
 def on_membership_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     if instance.user_id:
         bump_user(instance.user_id)
+
+
+def request_organisation_ids(request: HttpRequest) -> list[int] | None:
+    """The organisations whose tiles the request's session may see; None when nobody is signed in.
+
+    One cache read of the user's generation when the scope is kept (checked like the vector tiles do
+    in their ``MGET``); otherwise the scope is built from the session and the database.
+    """
+    kept = cached_scope(request)
+    if kept is not None and int(_cache().get(user_gen_key(kept.user_id)) or 0) == kept.user_gen:
+        return list(kept.org_ids)
+    fresh = build_scope(request)
+    return None if fresh is None else list(fresh.org_ids)
