@@ -79,6 +79,7 @@ from decimal import (
     localcontext,
 )
 from fractions import Fraction
+from typing import Any
 
 __all__ = [
     "Assessment",
@@ -547,6 +548,8 @@ class Valuation:
     value: Decimal  # the taxpayer's value in this use, rounded to the satang
     text_th: str
     text_en: str
+    # the arguments of the text (``render_text(code, text_args)`` gives text_th and text_en back)
+    text_args: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -561,6 +564,7 @@ class Line:
     amount: Decimal
     text_th: str
     text_en: str
+    text_args: tuple[Any, ...] = ()  # render_text(code, text_args) == (text_th, text_en)
 
 
 @dataclass(frozen=True)
@@ -569,6 +573,7 @@ class Note:
     property_ref: str
     text_th: str
     text_en: str
+    text_args: tuple[Any, ...] = ()  # render_text(code, text_args) == (text_th, text_en)
 
 
 @dataclass(frozen=True)
@@ -655,42 +660,194 @@ def _share_text(use_share: Fraction, ownership_share: Fraction) -> tuple[str, st
     return th, en
 
 
+# ---------------------------------------------------------------------------------------------------
+# The texts of the itemised lines (pure functions of their arguments, so a stored line can be shown
+# again from its code and arguments: see :func:`render_text` and taxes.itemised)
+# ---------------------------------------------------------------------------------------------------
+
+USE_NAMES_TH: Mapping[Use, str] = {
+    Use.AGRICULTURAL: "เกษตรกรรม",
+    Use.RESIDENTIAL: "ที่อยู่อาศัย",
+    Use.OTHER: "อื่น ๆ",
+    Use.VACANT: "ว่างเปล่า",
+}
+
+#: Notes whose text depends on nothing but their code.
+NOTE_TEXTS: Mapping[str, tuple[str, str]] = {
+    "note.house_registration_without_owned_house": (
+        (
+            "มีชื่อในทะเบียนบ้าน แต่ไม่มีสิ่งปลูกสร้างที่อยู่อาศัยของผู้เสียภาษีในทรัพย์สินนี้ "
+            "จึงไม่ได้รับยกเว้นตามมาตรา 41/42 และคิดเป็นที่อยู่อาศัยอื่น"
+        ),
+        (
+            "House registration is set but the taxpayer owns no residential building here, "
+            "so no Sec. 41/42 exemption: taxed as residential, other."
+        ),
+    ),
+}
+
+
+def land_text(
+    item_ref: str,
+    use: Use,
+    area_sq_wah: Decimal,
+    price_per_sq_wah: Decimal,
+    use_share: Fraction,
+    ownership_share: Fraction,
+    value: Decimal,
+) -> tuple[str, str]:
+    """(Thai, English) text of a land valuation (code ``value.land``)."""
+    sh_th, sh_en = _share_text(use_share, ownership_share)
+    ref = (" " + item_ref) if item_ref else ""
+    return (
+        f"ที่ดิน{ref} ({USE_NAMES_TH[use]}) {_fmt_num(area_sq_wah)} ตร.ว. × "
+        f"{_fmt_money(price_per_sq_wah)} บาท/ตร.ว.{sh_th} = {_fmt_money(value)} บาท",
+        f"Land{ref} ({use.value}) {_fmt_num(area_sq_wah)} sq wah × "
+        f"{_fmt_money(price_per_sq_wah)} baht/sq wah{sh_en} = {_fmt_money(value)} baht",
+    )
+
+
+def building_text(
+    item_ref: str,
+    use: Use,
+    floor_area_m2: Decimal,
+    cost_per_m2: Decimal,
+    depreciation_percent: Decimal,
+    use_share: Fraction,
+    ownership_share: Fraction,
+    value: Decimal,
+) -> tuple[str, str]:
+    """(Thai, English) text of a building valuation (code ``value.building``)."""
+    sh_th, sh_en = _share_text(use_share, ownership_share)
+    ref = (" " + item_ref) if item_ref else ""
+    dep = _fmt_num(depreciation_percent)
+    return (
+        f"สิ่งปลูกสร้าง{ref} ({USE_NAMES_TH[use]}) "
+        f"{_fmt_num(floor_area_m2)} ตร.ม. × {_fmt_money(cost_per_m2)} บาท/ตร.ม. "
+        f"หักค่าเสื่อมร้อยละ {dep}{sh_th} = {_fmt_money(value)} บาท",
+        f"Building{ref} ({use.value}) "
+        f"{_fmt_num(floor_area_m2)} m² × {_fmt_money(cost_per_m2)} baht/m² "
+        f"less {dep} % depreciation{sh_en} = {_fmt_money(value)} baht",
+    )
+
+
+def bracket_text(
+    schedule: Schedule,
+    lower: Decimal,
+    size: Decimal,
+    rate: Decimal,
+    amount: Decimal,
+    exempt: Decimal,
+    steps: int = 0,
+    base_rate: Decimal = ZERO,
+    escalation_percent: Decimal = ZERO,
+    cap_percent: Decimal = ZERO,
+) -> tuple[str, str]:
+    """(Thai, English) text of a bracket slice (code ``rate.<schedule>.<n>[.escalated.<steps>]``).
+
+    ``base_rate``, ``escalation_percent`` and ``cap_percent`` are shown only for escalated vacant land.
+    """
+    name_th, name_en = SCHEDULE_NAMES[schedule]
+    upper = lower + size
+    value_range_th = value_range_en = ""
+    if exempt > 0:
+        value_range_th = f" (มูลค่า {_fmt_money(lower + exempt)}–{_fmt_money(upper + exempt)})"
+        value_range_en = f" (value {_fmt_money(lower + exempt)}–{_fmt_money(upper + exempt)})"
+    esc_th = esc_en = ""
+    if schedule is Schedule.VACANT and steps > 0:
+        esc_th = (
+            f" (ร้อยละ {_fmt_num(base_rate)} บวกเพิ่ม {steps} ช่วง ช่วงละ "
+            f"{_fmt_num(escalation_percent)} "
+            f"ไม่เกิน {_fmt_num(cap_percent)})"
+        )
+        esc_en = (
+            f" ({_fmt_num(base_rate)} % plus {steps} × "
+            f"{_fmt_num(escalation_percent)} for unused years, capped at "
+            f"{_fmt_num(cap_percent)} %)"
+        )
+    return (
+        f"{name_th}: ฐานภาษีส่วน {_fmt_money(lower)}–{_fmt_money(upper)}{value_range_th} "
+        f"= {_fmt_money(size)} บาท × ร้อยละ {_fmt_num(rate)}{esc_th} "
+        f"= {_fmt_money(amount)} บาท",
+        f"{name_en}: taxable slice {_fmt_money(lower)}–{_fmt_money(upper)}{value_range_en} "
+        f"= {_fmt_money(size)} baht × {_fmt_num(rate)} %{esc_en} = {_fmt_money(amount)} baht",
+    )
+
+
+def exemption_text(schedule: Schedule, ceiling: Decimal, reference: str, exempt: Decimal) -> tuple[str, str]:
+    """(Thai, English) text of an individual's exemption (code ``exemption.<schedule>``)."""
+    name_th, name_en = SCHEDULE_NAMES[schedule]
+    ref_en = ref_th = ""
+    if reference:
+        ref_en = f" ({reference})"
+        ref_th = f" ({reference.replace('Sec.', 'มาตรา')})"
+    return (
+        f"ยกเว้นมูลค่าฐานภาษี {name_th} ไม่เกิน {_fmt_money(ceiling)} บาท{ref_th}: ยกเว้น {_fmt_money(exempt)} บาท",
+        f"Exemption for an individual, {name_en}, up to {_fmt_money(ceiling)} baht{ref_en}: "
+        f"{_fmt_money(exempt)} baht exempt",
+    )
+
+
+def transitional_text(year: int, exempt: Decimal) -> tuple[str, str]:
+    """(Thai, English) text of code ``exemption.agricultural.transitional``."""
+    return (
+        f"ยกเว้นที่ดินเกษตรกรรมของบุคคลธรรมดาทั้งจำนวนในปี พ.ศ. {year + 543} (บทเฉพาะกาล) {_fmt_money(exempt)} บาท",
+        f"Individual's agricultural property fully exempt in {year} "
+        f"(transitional provision): {_fmt_money(exempt)} baht",
+    )
+
+
+def reduction_text(
+    year: int, reduction_percent: Decimal, gross: Decimal, reduction: Decimal
+) -> tuple[str, str]:
+    """(Thai, English) text of code ``reduction.year`` (``reduction`` is the negative amount)."""
+    pct = _fmt_num(reduction_percent)
+    return (
+        f"ลดภาษีปี พ.ศ. {year + 543} ร้อยละ {pct} ของ {_fmt_money(gross)} บาท (พระราชกฤษฎีกา) "
+        f"= {_fmt_money(-reduction)} บาท",
+        f"Tax reduction for {year}: {pct} % of {_fmt_money(gross)} baht (royal decree) "
+        f"= {_fmt_money(-reduction)} baht",
+    )
+
+
+def render_text(code: str, args: Sequence[Any]) -> tuple[str, str]:
+    """The (Thai, English) text of a valuation, line or note from its code and ``text_args``."""
+    if code in NOTE_TEXTS:
+        return NOTE_TEXTS[code]
+    if code == "value.land":
+        return land_text(*args)
+    if code == "value.building":
+        return building_text(*args)
+    if code.startswith("rate."):
+        return bracket_text(*args)
+    if code == "exemption.agricultural.transitional":
+        return transitional_text(*args)
+    if code.startswith("exemption."):
+        return exemption_text(*args)
+    if code == "reduction.year":
+        return reduction_text(*args)
+    raise KeyError(f"no text for code {code!r}")
+
+
 def _valuations(
     taxpayer: Taxpayer, rules: TaxYearRules
 ) -> tuple[list[tuple[int, Valuation, int]], list[Note]]:
     """Value every portion: (property index, valuation, vacant escalation steps), plus notes."""
     out: list[tuple[int, Valuation, int]] = []
     notes: list[Note] = []
-    use_th = {
-        Use.AGRICULTURAL: "เกษตรกรรม",
-        Use.RESIDENTIAL: "ที่อยู่อาศัย",
-        Use.OTHER: "อื่น ๆ",
-        Use.VACANT: "ว่างเปล่า",
-    }
     for index, prop in enumerate(taxpayer.properties):
         home = _home_schedule(taxpayer, prop)
         if prop.house_registration and home is None:
-            notes.append(
-                Note(
-                    code="note.house_registration_without_owned_house",
-                    property_ref=prop.ref,
-                    text_th=(
-                        "มีชื่อในทะเบียนบ้าน แต่ไม่มีสิ่งปลูกสร้างที่อยู่อาศัยของผู้เสียภาษีในทรัพย์สินนี้ "
-                        "จึงไม่ได้รับยกเว้นตามมาตรา 41/42 และคิดเป็นที่อยู่อาศัยอื่น"
-                    ),
-                    text_en=(
-                        "House registration is set but the taxpayer owns no residential building here, "
-                        "so no Sec. 41/42 exemption: taxed as residential, other."
-                    ),
-                )
-            )
+            code = "note.house_registration_without_owned_house"
+            th, en = NOTE_TEXTS[code]
+            notes.append(Note(code=code, property_ref=prop.ref, text_th=th, text_en=en))
         steps = vacant_escalation_steps(prop.years_vacant, rules)
         for land in prop.land:
             use_share, own = Fraction(land.use_share), Fraction(land.ownership_share)
             full = land.area_sq_wah * land.price_per_sq_wah
             value = round_money(Fraction(full) * use_share * own, rules.rounding)
-            sh_th, sh_en = _share_text(use_share, own)
-            schedule = _schedule_for(land.use, home)
+            args = (land.ref, land.use, land.area_sq_wah, land.price_per_sq_wah, use_share, own, value)
+            th, en = land_text(*args)
             out.append(
                 (
                     index,
@@ -699,22 +856,14 @@ def _valuations(
                         property_ref=prop.ref,
                         item_ref=land.ref,
                         use=land.use,
-                        schedule=schedule,
+                        schedule=_schedule_for(land.use, home),
                         full_value=round_money(full, rules.rounding),
                         use_share=use_share,
                         ownership_share=own,
                         value=value,
-                        text_th=(
-                            f"ที่ดิน{(' ' + land.ref) if land.ref else ''} ({use_th[land.use]}) "
-                            f"{_fmt_num(land.area_sq_wah)} ตร.ว. × "
-                            f"{_fmt_money(land.price_per_sq_wah)} บาท/ตร.ว.{sh_th} = {_fmt_money(value)} บาท"
-                        ),
-                        text_en=(
-                            f"Land{(' ' + land.ref) if land.ref else ''} ({land.use.value}) "
-                            f"{_fmt_num(land.area_sq_wah)} sq wah × "
-                            f"{_fmt_money(land.price_per_sq_wah)} baht/sq wah{sh_en} "
-                            f"= {_fmt_money(value)} baht"
-                        ),
+                        text_th=th,
+                        text_en=en,
+                        text_args=args,
                     ),
                     steps if land.use is Use.VACANT else 0,
                 )
@@ -728,9 +877,17 @@ def _valuations(
             )
             full = round_money(depreciated, rules.rounding)
             value = round_money(depreciated * use_share * own, rules.rounding)
-            sh_th, sh_en = _share_text(use_share, own)
-            dep = _fmt_num(bld.depreciation_percent)
-            schedule = _schedule_for(bld.use, home)
+            args = (
+                bld.ref,
+                bld.use,
+                bld.floor_area_m2,
+                bld.cost_per_m2,
+                bld.depreciation_percent,
+                use_share,
+                own,
+                value,
+            )
+            th, en = building_text(*args)
             out.append(
                 (
                     index,
@@ -739,21 +896,14 @@ def _valuations(
                         property_ref=prop.ref,
                         item_ref=bld.ref,
                         use=bld.use,
-                        schedule=schedule,
+                        schedule=_schedule_for(bld.use, home),
                         full_value=full,
                         use_share=use_share,
                         ownership_share=own,
                         value=value,
-                        text_th=(
-                            f"สิ่งปลูกสร้าง{(' ' + bld.ref) if bld.ref else ''} ({use_th[bld.use]}) "
-                            f"{_fmt_num(bld.floor_area_m2)} ตร.ม. × {_fmt_money(bld.cost_per_m2)} บาท/ตร.ม. "
-                            f"หักค่าเสื่อมร้อยละ {dep}{sh_th} = {_fmt_money(value)} บาท"
-                        ),
-                        text_en=(
-                            f"Building{(' ' + bld.ref) if bld.ref else ''} ({bld.use.value}) "
-                            f"{_fmt_num(bld.floor_area_m2)} m² × {_fmt_money(bld.cost_per_m2)} baht/m² "
-                            f"less {dep} % depreciation{sh_en} = {_fmt_money(value)} baht"
-                        ),
+                        text_th=th,
+                        text_en=en,
+                        text_args=args,
                     ),
                     steps if bld.use is Use.VACANT else 0,
                 )
@@ -783,32 +933,23 @@ def _bracket_lines(
     rules: TaxYearRules,
 ) -> list[Line]:
     """One line per bracket slice of the taxable base, each at its own (vacant: escalated) rate."""
-    name_th, name_en = SCHEDULE_NAMES[schedule]
     out: list[Line] = []
     for number, lower, size, bracket in _slices(taxable, rules.schedule(schedule).brackets):
         rate = bracket.rate_percent
         if schedule is Schedule.VACANT:
             rate = _vacant_rate(rate, steps, rules)
         amount = round_money(size * rate / HUNDRED, rules.rounding)
-        upper = lower + size
-        value_range_th = value_range_en = ""
-        if exempt > 0:
-            value_range_th = f" (มูลค่า {_fmt_money(lower + exempt)}–{_fmt_money(upper + exempt)})"
-            value_range_en = f" (value {_fmt_money(lower + exempt)}–{_fmt_money(upper + exempt)})"
-        esc_th = esc_en = ""
         code = f"rate.{schedule.value}.{number}"
+        args: tuple[Any, ...] = (schedule, lower, size, rate, amount, exempt)
         if schedule is Schedule.VACANT and steps > 0:
             code += f".escalated.{steps}"
-            esc_th = (
-                f" (ร้อยละ {_fmt_num(bracket.rate_percent)} บวกเพิ่ม {steps} ช่วง ช่วงละ "
-                f"{_fmt_num(rules.vacant_escalation_percent)} "
-                f"ไม่เกิน {_fmt_num(rules.vacant_rate_cap_percent)})"
+            args += (
+                steps,
+                bracket.rate_percent,
+                rules.vacant_escalation_percent,
+                rules.vacant_rate_cap_percent,
             )
-            esc_en = (
-                f" ({_fmt_num(bracket.rate_percent)} % plus {steps} × "
-                f"{_fmt_num(rules.vacant_escalation_percent)} for unused years, capped at "
-                f"{_fmt_num(rules.vacant_rate_cap_percent)} %)"
-            )
+        th, en = bracket_text(*args)
         out.append(
             Line(
                 code=code,
@@ -817,15 +958,9 @@ def _bracket_lines(
                 base=size,
                 rate_percent=rate,
                 amount=amount,
-                text_th=(
-                    f"{name_th}: ฐานภาษีส่วน {_fmt_money(lower)}–{_fmt_money(upper)}{value_range_th} "
-                    f"= {_fmt_money(size)} บาท × ร้อยละ {_fmt_num(rate)}{esc_th} "
-                    f"= {_fmt_money(amount)} บาท"
-                ),
-                text_en=(
-                    f"{name_en}: taxable slice {_fmt_money(lower)}–{_fmt_money(upper)}{value_range_en} "
-                    f"= {_fmt_money(size)} baht × {_fmt_num(rate)} %{esc_en} = {_fmt_money(amount)} baht"
-                ),
+                text_th=th,
+                text_en=en,
+                text_args=args,
             )
         )
     return out
@@ -853,13 +988,14 @@ def assess(taxpayer: Taxpayer, rules: TaxYearRules) -> Assessment:
         rule = rules.schedule(schedule)
         refs = tuple(dict.fromkeys(v.property_ref for v in items))
         value = sum((v.value for v in items), NIL)
-        name_th, name_en = SCHEDULE_NAMES[schedule]
         group_lines: list[Line] = []
 
         exempt = NIL
         if individual and schedule is Schedule.AGRICULTURAL and rules.individual_agricultural_fully_exempt:
             exempt = value
             if exempt > 0:
+                args: tuple[Any, ...] = (rules.year, exempt)
+                th, en = transitional_text(*args)
                 group_lines.append(
                     Line(
                         code="exemption.agricultural.transitional",
@@ -868,23 +1004,16 @@ def assess(taxpayer: Taxpayer, rules: TaxYearRules) -> Assessment:
                         base=exempt,
                         rate_percent=ZERO,
                         amount=NIL,
-                        text_th=(
-                            f"ยกเว้นที่ดินเกษตรกรรมของบุคคลธรรมดาทั้งจำนวนในปี พ.ศ. {rules.year + 543} (บทเฉพาะกาล) "
-                            f"{_fmt_money(exempt)} บาท"
-                        ),
-                        text_en=(
-                            f"Individual's agricultural property fully exempt in {rules.year} "
-                            f"(transitional provision): {_fmt_money(exempt)} baht"
-                        ),
+                        text_th=th,
+                        text_en=en,
+                        text_args=args,
                     )
                 )
         elif pool[schedule] > 0 and value > 0:
             exempt = min(pool[schedule], value) + NIL
             pool[schedule] -= exempt
-            ref_en = ref_th = ""
-            if rule.exemption_reference:
-                ref_en = f" ({rule.exemption_reference})"
-                ref_th = f" ({rule.exemption_reference.replace('Sec.', 'มาตรา')})"
+            args = (schedule, rule.individual_exemption, rule.exemption_reference, exempt)
+            th, en = exemption_text(*args)
             group_lines.append(
                 Line(
                     code=f"exemption.{schedule.value}",
@@ -893,15 +1022,9 @@ def assess(taxpayer: Taxpayer, rules: TaxYearRules) -> Assessment:
                     base=exempt,
                     rate_percent=ZERO,
                     amount=NIL,
-                    text_th=(
-                        f"ยกเว้นมูลค่าฐานภาษี {name_th} ไม่เกิน {_fmt_money(rule.individual_exemption)} บาท"
-                        f"{ref_th}: ยกเว้น {_fmt_money(exempt)} บาท"
-                    ),
-                    text_en=(
-                        f"Exemption for an individual, {name_en}, up to "
-                        f"{_fmt_money(rule.individual_exemption)} baht{ref_en}: "
-                        f"{_fmt_money(exempt)} baht exempt"
-                    ),
+                    text_th=th,
+                    text_en=en,
+                    text_args=args,
                 )
             )
 
@@ -924,7 +1047,8 @@ def assess(taxpayer: Taxpayer, rules: TaxYearRules) -> Assessment:
     if rules.reduction_percent > 0 and gross > 0:
         payable = round_money(gross * (HUNDRED - rules.reduction_percent) / HUNDRED, rules.rounding)
         reduction = payable - gross
-        pct = _fmt_num(rules.reduction_percent)
+        args = (rules.year, rules.reduction_percent, gross, reduction)
+        th, en = reduction_text(*args)
         lines.append(
             Line(
                 code="reduction.year",
@@ -933,14 +1057,9 @@ def assess(taxpayer: Taxpayer, rules: TaxYearRules) -> Assessment:
                 base=gross,
                 rate_percent=rules.reduction_percent,
                 amount=reduction,
-                text_th=(
-                    f"ลดภาษีปี พ.ศ. {rules.year + 543} ร้อยละ {pct} ของ {_fmt_money(gross)} บาท (พระราชกฤษฎีกา) "
-                    f"= {_fmt_money(-reduction)} บาท"
-                ),
-                text_en=(
-                    f"Tax reduction for {rules.year}: {pct} % of {_fmt_money(gross)} baht (royal decree) "
-                    f"= {_fmt_money(-reduction)} baht"
-                ),
+                text_th=th,
+                text_en=en,
+                text_args=args,
             )
         )
 

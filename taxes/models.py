@@ -7,6 +7,8 @@ the computation is the pure engine in :mod:`taxes.engine`. Money is ``DecimalFie
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -174,7 +176,10 @@ class Assessment(models.Model):
     """One taxpayer's assessment for one year (co-owners are each assessed on their shares)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="tax_assessments")
-    tax_year = models.ForeignKey(TaxYear, on_delete=models.PROTECT, related_name="assessments")
+    # no index of its own: the (tax_year, status) index and the (tax_year, party) constraint serve it
+    tax_year = models.ForeignKey(
+        TaxYear, on_delete=models.PROTECT, related_name="assessments", db_index=False
+    )
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="tax_assessments")
     village = models.ForeignKey(Village, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     category = models.CharField(max_length=40, help_text="the schedule with the largest value")
@@ -182,7 +187,8 @@ class Assessment(models.Model):
     value = models.DecimalField(**MONEY, default=ZERO)
     exemption = models.DecimalField(**MONEY, default=ZERO)
     total = models.DecimalField(**MONEY, default=ZERO)
-    detail = models.JSONField(help_text="itemised assessment (taxes.quote.assessment_to_dict) and notes")
+    # stored compactly (codes, numbers, the arguments of each text): read it through ``itemised``
+    detail = models.JSONField(help_text="itemised assessment, compact (taxes.itemised.pack); see .itemised")
     parcel_ids = ArrayField(models.BigIntegerField(), default=list)
     notice_number = models.CharField(max_length=20, blank=True)
     issued_at = models.DateTimeField(null=True, blank=True)
@@ -217,6 +223,17 @@ class Assessment(models.Model):
     @property
     def outstanding(self) -> Decimal:
         return max(self.total - self.paid, ZERO)
+
+    @cached_property
+    def itemised(self) -> dict[str, Any]:
+        """The itemised assessment as shown (valuations, lines, notes with their Thai/English texts).
+
+        The dict of ``taxes.quote.assessment_to_dict`` plus ``register_notes``, rendered from the
+        compact ``detail`` (:func:`taxes.itemised.unpack`).
+        """
+        from .itemised import unpack
+
+        return unpack(self.detail)
 
 
 class Installment(models.Model):

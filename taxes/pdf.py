@@ -244,7 +244,7 @@ def _notice(w: _Writer, a: Assessment, office: TaxOffice) -> None:
 
 def _property_list(w: _Writer, a: Assessment) -> None:
     w.y = w.height - 18 * mm
-    d = a.detail or {}
+    d = a.itemised
     w.line("ภ.ด.ส.7", size=9, right=f"เลขที่แบบแจ้ง {a.notice_number or '-'}")
     w.gap(6)
     w.line(f"รายการคำนวณภาษีที่ดินและสิ่งปลูกสร้าง ประจำปีภาษี พ.ศ. {a.tax_year.year + 543}", size=14, bold=True)

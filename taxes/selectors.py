@@ -257,9 +257,7 @@ def household_bills(household: Any, today: date | None = None) -> list[dict[str,
     today = today or timezone.localdate()
     members = Party.objects.filter(household=household).values("pk")
     bills = list(
-        with_pay_status(
-            Assessment.objects.filter(party__in=members, status=AssessmentStatus.ISSUED), today
-        )
+        with_pay_status(Assessment.objects.filter(party__in=members, status=AssessmentStatus.ISSUED), today)
         .select_related("tax_year", "organisation", "party")
         .prefetch_related("installments", "payments")
         .order_by("-tax_year__year", "notice_number")

@@ -2,8 +2,10 @@
 
 The yearly run (:func:`assess_year`) reads the whole register of an organisation in a fixed number of
 queries (one per table, never one per row), builds the engine's inputs in Python, runs the pure engine
-per taxpayer and writes the drafts with ``bulk_create``. A re-run deletes only the year's drafts:
-issued notices are never touched, and their taxpayers are skipped.
+per taxpayer and writes the drafts with one ``COPY`` into a temporary table merged into the year's
+drafts (changed drafts updated, unchanged ones left alone, new ones inserted, those of taxpayers no
+longer assessed deleted). Each draft's itemised result is stored compactly (:mod:`taxes.itemised`).
+Issued notices are never touched, and their taxpayers are skipped.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from parcels.models import (
 
 from . import engine
 from .engine import BuildingPortion, LandPortion, Property, Taxpayer, TaxpayerKind, Use
+from .itemised import pack, register_note
 from .models import (
     Assessment,
     AssessmentStatus,
@@ -58,7 +61,6 @@ from .models import (
     TaxOffice,
     TaxYear,
 )
-from .quote import assessment_to_dict
 from .rules import RulesError, default_rules_dict, rules_from_dict
 
 ZERO = Decimal("0.00")
@@ -313,8 +315,11 @@ def appraisal_import_csv(*, tax_year: TaxYear, kind: str, text: str) -> int:
 @dataclass
 class AssessResult:
     taxpayers: int = 0
-    drafts_written: int = 0
-    drafts_deleted: int = 0
+    drafts_written: int = 0  # the run's drafts: inserted + updated + unchanged
+    drafts_deleted: int = 0  # drafts of taxpayers no longer assessed
+    drafts_updated: int = 0  # drafts whose result changed (same row, new content)
+    drafts_inserted: int = 0
+    drafts_unchanged: int = 0
     skipped_issued: int = 0
     total: Decimal = ZERO
     notes: int = 0
@@ -331,10 +336,6 @@ def _sq_wah(rai: int | None, ngan: int | None, wah: Decimal | None, area_m2: flo
 
 def _pct_share(pct: Decimal) -> Fraction:
     return Fraction(pct) / 100
-
-
-def _note(code: str, ref: str, th: str, en: str) -> dict[str, str]:
-    return {"code": code, "property_ref": ref, "text_th": th, "text_en": en}
 
 
 def _depreciation_for(
@@ -449,24 +450,10 @@ def assess_year(
         price = price_parcel.get(pid, price_zone.get((p[2], p[3]), price_zone.get((p[2], ""))))
         uses = land_uses.get(pid)
         if price is None:
-            slot[2].append(
-                _note(
-                    "note.no_land_price",
-                    code,
-                    f"ไม่มีราคาประเมินที่ดินของแปลง {code} (โซน {p[2]} บล็อก {p[3]}) จึงยังไม่ได้คิดภาษีที่ดิน",
-                    f"No appraisal price for parcel {code} (zone {p[2]} block {p[3]}): its land is not taxed",
-                )
-            )
+            slot[2].append(register_note("note.no_land_price", code, p[2], p[3]))
             continue
         if not uses:
-            slot[2].append(
-                _note(
-                    "note.no_land_use",
-                    code,
-                    f"ยังไม่ได้บันทึกการใช้ประโยชน์ของแปลง {code} จึงยังไม่ได้คิดภาษีที่ดิน",
-                    f"No land use recorded for parcel {code}: its land is not taxed",
-                )
-            )
+            slot[2].append(register_note("note.no_land_use", code))
             continue
         area = _sq_wah(p[5], p[6], p[7], p[8])
         own = Fraction(num, den)
@@ -488,41 +475,20 @@ def assess_year(
         pid = b[1]
         code = parcels[pid][1] if pid in parcels else str(pid)
         ref = f"{code}/{b[2]}"
+        number = str(b[2])
         slot = holdings[party_id][pid]
         cost = costs.get(b[3])
         uses_b = building_uses.get(bid)
         if not uses_b and b[3] in USE_OF_BUILDING_TYPE:
             uses_b = [(USE_OF_BUILDING_TYPE[b[3]], Decimal(100))]
-            slot[2].append(
-                _note(
-                    "note.building_use_from_type",
-                    code,
-                    f"อาคาร {ref} ไม่ได้บันทึกการใช้ประโยชน์ ถือตามประเภทอาคารเป็น {uses_b[0][0]}",
-                    f"Building {ref} has no use recorded; its type gives {uses_b[0][0]}",
-                )
-            )
+            slot[2].append(register_note("note.building_use_from_type", code, number, str(uses_b[0][0])))
         if cost is None or not uses_b:
-            what_th = "ราคาค่าก่อสร้างของประเภทอาคารนี้" if cost is None else "การใช้ประโยชน์ของอาคาร"
-            what_en = "construction cost for its type" if cost is None else "use recorded"
-            slot[2].append(
-                _note(
-                    "note.building_not_valued",
-                    code,
-                    f"อาคาร {ref} ยังไม่ได้คิดภาษี: ไม่มี{what_th}",
-                    f"Building {ref} is not taxed: no {what_en}",
-                )
-            )
+            missing = "cost" if cost is None else "use"
+            slot[2].append(register_note("note.building_not_valued", code, number, missing))
             continue
         if b[6] is None:
             dep = Decimal(0)
-            slot[2].append(
-                _note(
-                    "note.building_age_unknown",
-                    code,
-                    f"ไม่ทราบปีที่สร้างอาคาร {ref} จึงไม่หักค่าเสื่อม",
-                    f"Year built of building {ref} unknown: no depreciation",
-                )
-            )
+            slot[2].append(register_note("note.building_age_unknown", code, number))
         else:
             dep = _depreciation_for(dep_table, b[4], max(year - b[6], 0))
         own = Fraction(num, den)
@@ -554,7 +520,7 @@ def assess_year(
         individual = party[1] == PartyKind.PERSON
         home_parcel = party[2] if individual and party[3] == RegisterStatus.ACTIVE else None
         props = []
-        notes: list[dict[str, str]] = []
+        notes: list[list[str]] = []
         parcel_ids = []
         village_id = party[4]
         for pid, (land, blds, pnotes) in by_parcel.items():
@@ -585,8 +551,8 @@ def assess_year(
         except (TypeError, ValueError) as exc:
             problems.append(f"party {party_id}: {exc}")
             continue
-        detail = assessment_to_dict(assessment)
-        detail["register_notes"] = notes
+        # compact: codes, numbers and the arguments of each text (taxes.itemised renders the texts)
+        detail = pack(assessment, notes)
         by_schedule: dict[str, Decimal] = defaultdict(Decimal)
         for v in assessment.valuations:
             by_schedule[CATEGORY_OF_SCHEDULE[v.schedule.value]] += v.value
@@ -622,29 +588,27 @@ def assess_year(
         )
 
     # --- write: drafts replaced in one transaction -----------------------------------------------
+    t_encode = time.perf_counter()
+    encoded = [json.dumps(a.detail, ensure_ascii=False, separators=(",", ":")) for a in rows]
+    timings["encode"] = round(time.perf_counter() - t_encode, 3)
     with transaction.atomic():
         TaxYear.objects.select_for_update().filter(pk=tax_year.pk).first()
-        # Drafts have no installments, payments or objections (those come with the issue), so a plain
-        # DELETE is enough; Django's collector would first fetch every draft row.
         with connection.cursor() as cur:
-            cur.execute(
-                "DELETE FROM taxes_assessment a WHERE a.tax_year_id = %s AND a.status = %s"
-                " AND NOT EXISTS (SELECT 1 FROM taxes_installment i WHERE i.assessment_id = a.id)"
-                " AND NOT EXISTS (SELECT 1 FROM taxes_payment p WHERE p.assessment_id = a.id)"
-                " AND NOT EXISTS (SELECT 1 FROM taxes_objection o WHERE o.assessment_id = a.id)"
-                " AND NOT EXISTS (SELECT 1 FROM taxes_refund r WHERE r.assessment_id = a.id)",
-                [tax_year.pk, AssessmentStatus.DRAFT.value],
-            )
-            result.drafts_deleted = cur.rowcount
-        t_copy = time.perf_counter()
-        encoded = [json.dumps(a.detail, ensure_ascii=False, separators=(",", ":")) for a in rows]
-        timings["encode"] = round(time.perf_counter() - t_copy, 3)
-        t_copy = time.perf_counter()
-        _copy_assessments(rows, encoded)
-        timings["copy"] = round(time.perf_counter() - t_copy, 3)
-        progress(f"wrote {len(rows)} drafts ({timings['copy']:.2f} s)")
+            counts = _write_drafts(cur, tax_year, rows, encoded, now, timings)
+        result.drafts_deleted = counts["deleted"]
+        result.drafts_updated = counts["updated"]
+        result.drafts_inserted = counts["inserted"]
+        result.drafts_unchanged = counts["unchanged"]
+        result.skipped_issued += counts["skipped"]
+        progress(
+            f"wrote {len(rows)} drafts: {counts['inserted']} new, {counts['updated']} changed, "
+            f"{counts['unchanged']} unchanged, {counts['deleted']} deleted ({timings['copy']:.2f} s COPY)"
+        )
         TaxYear.objects.filter(pk=tax_year.pk).update(last_assessed_at=now)
-    result.drafts_written = len(rows)
+        t_commit = time.perf_counter()
+    # the COMMIT (deferred foreign key checks of the new rows, WAL flush) is database time too
+    timings["commit"] = round(time.perf_counter() - t_commit, 3)
+    result.drafts_written = counts["inserted"] + counts["updated"] + counts["unchanged"]
     mark("write", t)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
@@ -670,14 +634,95 @@ _COPY_COLUMNS = (
 )
 
 
-def _copy_assessments(rows: Sequence[Assessment], details: Sequence[str]) -> None:
-    """Write draft rows with COPY (several times faster than INSERT for a whole year's drafts).
+def _write_drafts(
+    cur: Any,
+    tax_year: TaxYear,
+    rows: Sequence[Assessment],
+    details: Sequence[str],
+    now: Any,
+    timings: dict[str, float],
+) -> dict[str, int]:
+    """Make the year's drafts those of ``rows``, writing only what changed (under the tax year's lock).
 
+    A taxpayer's draft keeps its row (and id) from run to run: it is updated when its result changed
+    and left alone when not; a new taxpayer's draft is written with ``COPY``; the drafts of taxpayers
+    no longer assessed are deleted. Deleting and re-inserting every draft instead costs the deleted
+    rows' foreign key checks (installments, payments, objections, refunds point here) and the new rows'
+    (organisation, tax year, party, village): about as much again as writing the rows
+    (docs/PERFORMANCE.md). Which taxpayers already have a live assessment is read here, under the
+    lock, so no statement depends on the planner's statistics being fresh (right after a first run
+    they say the year has no drafts). Issued and cancelled assessments are never touched.
     ``details`` are the rows' ``detail`` already encoded as JSON text (the server parses it to jsonb).
     """
+    cur.execute(
+        "SELECT party_id, id, status FROM taxes_assessment WHERE tax_year_id = %s AND status <> %s",
+        [tax_year.pk, AssessmentStatus.CANCELLED.value],
+    )
+    live = {party_id: (pk, status) for party_id, pk, status in cur.fetchall()}
+    fresh: list[int] = []  # indexes into rows
+    existing: list[tuple[int, int]] = []  # (index into rows, id of the draft)
+    skipped = 0
+    for i, a in enumerate(rows):
+        found = live.pop(a.party_id, None)
+        if found is None:
+            fresh.append(i)
+        elif found[1] == AssessmentStatus.DRAFT:
+            existing.append((i, found[0]))
+        else:  # issued since the run read the register (another run or an issue in between)
+            skipped += 1
+    gone = [pk for pk, status in live.values() if status == AssessmentStatus.DRAFT]
+
+    # Drafts of taxpayers no longer assessed. Drafts never have installments, payments, objections
+    # or refunds (they come with the issue); the statement checks it anyway.
+    cur.execute(
+        "DELETE FROM taxes_assessment a WHERE a.id = ANY(%(ids)s) AND a.status = %(draft)s"
+        " AND NOT EXISTS (SELECT 1 FROM taxes_installment i WHERE i.assessment_id = a.id)"
+        " AND NOT EXISTS (SELECT 1 FROM taxes_payment p WHERE p.assessment_id = a.id)"
+        " AND NOT EXISTS (SELECT 1 FROM taxes_objection o WHERE o.assessment_id = a.id)"
+        " AND NOT EXISTS (SELECT 1 FROM taxes_refund r WHERE r.assessment_id = a.id)",
+        {"ids": gone, "draft": AssessmentStatus.DRAFT.value},
+    )
+    deleted = cur.rowcount
+
+    # Existing drafts: the new results go to a temporary table (not WAL-logged, no constraints) and
+    # only the drafts whose result differs are updated.
+    cur.execute(
+        # memory for the UPDATE's hash join of a whole year's drafts (no spill to disk), and a primary
+        # key: whatever plan the statistics lead to, the join can probe an index
+        "SET LOCAL work_mem = '64MB';"
+        " CREATE TEMPORARY TABLE taxes_assess_new (id bigint PRIMARY KEY, village_id bigint,"
+        " category varchar(40) NOT NULL, value numeric(14,2) NOT NULL, exemption numeric(14,2) NOT NULL,"
+        " total numeric(14,2) NOT NULL, detail jsonb NOT NULL, parcel_ids bigint[] NOT NULL) ON COMMIT DROP"
+    )
+    sql = "COPY taxes_assess_new (id, village_id, category, value, exemption, total, detail, parcel_ids)"
+    sql += " FROM STDIN"
+    t_copy = time.perf_counter()
+    with cur.cursor.copy(sql) as copy:
+        for i, pk in existing:
+            a = rows[i]
+            copy.write_row(
+                (pk, a.village_id, a.category, a.value, a.exemption, a.total, details[i], a.parcel_ids)
+            )
+    copy_seconds = time.perf_counter() - t_copy
+    cur.execute(
+        "UPDATE taxes_assessment a SET village_id = n.village_id, category = n.category, value = n.value,"
+        " exemption = n.exemption, total = n.total, detail = n.detail, parcel_ids = n.parcel_ids,"
+        " created_at = %(now)s"
+        " FROM taxes_assess_new n WHERE a.id = n.id"
+        " AND (a.village_id, a.category, a.value, a.exemption, a.total, a.detail, a.parcel_ids)"
+        " IS DISTINCT FROM (n.village_id, n.category, n.value, n.exemption, n.total, n.detail, n.parcel_ids)",
+        {"now": now},
+    )
+    updated = cur.rowcount
+    # dropped now, not at COMMIT: the run may be part of a larger transaction (a test, a script)
+    cur.execute("DROP TABLE taxes_assess_new")
+
+    # New taxpayers' drafts straight into the table.
+    t_copy = time.perf_counter()
     sql = f"COPY taxes_assessment ({', '.join(_COPY_COLUMNS)}) FROM STDIN"  # noqa: S608 - constant names
-    with connection.cursor() as cur, cur.cursor.copy(sql) as copy:
-        for a, detail in zip(rows, details, strict=True):
+    with cur.cursor.copy(sql) as copy:
+        for i in fresh:
+            a = rows[i]
             copy.write_row(
                 (
                     a.organisation_id,
@@ -689,15 +734,23 @@ def _copy_assessments(rows: Sequence[Assessment], details: Sequence[str]) -> Non
                     a.value,
                     a.exemption,
                     a.total,
-                    detail,
+                    details[i],
                     a.parcel_ids,
                     "",
                     ZERO,
                     ZERO,
                     ZERO,
-                    a.created_at,
+                    now,
                 )
             )
+    timings["copy"] = round(copy_seconds + time.perf_counter() - t_copy, 3)
+    return {
+        "deleted": deleted,
+        "updated": updated,
+        "inserted": len(fresh),
+        "unchanged": len(existing) - updated,
+        "skipped": skipped,
+    }
 
 
 # ---------------------------------------------------------------------------------------------------

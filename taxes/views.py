@@ -114,9 +114,12 @@ def assess(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     result = services.assess_year(organisation=ty.organisation, year=ty.year, user=request.user)
     messages.success(
         request,
-        f"ประเมินแล้ว {result.drafts_written} ราย (แทนร่างเดิม {result.drafts_deleted}, คงแบบแจ้งที่ออกแล้ว "
-        f"{result.skipped_issued}) ภาษีรวม {result.total:,.2f} บาท / {result.drafts_written} drafts, "
-        f"{result.seconds:.1f} s",
+        f"ประเมินแล้ว {result.drafts_written} ราย (ใหม่ {result.drafts_inserted}, "
+        f"เปลี่ยน {result.drafts_updated}, ไม่เปลี่ยน {result.drafts_unchanged}, "
+        f"ลบร่างของผู้ที่ไม่ต้องเสียภาษีแล้ว {result.drafts_deleted}, "
+        f"คงแบบแจ้งที่ออกแล้ว {result.skipped_issued}) ภาษีรวม {result.total:,.2f} บาท / "
+        f"{result.drafts_written} drafts ({result.drafts_inserted} new, {result.drafts_updated} changed, "
+        f"{result.drafts_unchanged} unchanged, {result.drafts_deleted} deleted), {result.seconds:.1f} s",
     )
     return HttpResponseRedirect(reverse("taxes:review", args=[slug, year]))
 
@@ -256,7 +259,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "due": due,
             "officer": officer,
             "today": timezone.localdate().isoformat(),
-            "detail": a.detail,
+            "detail": a.itemised,
             "party_name": a.party.display_name,
         },
     )

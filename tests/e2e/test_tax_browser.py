@@ -81,8 +81,8 @@ def test_tax_year_flow_in_the_browser(register, make_user, new_page, page_watch,
     page.wait_for_selector("#panel-title:has-text('01A002')")
     page.evaluate("pangmuMap.map.getView().setZoom(16)")
     page.wait_for_function(
-        "() => { const l = document.getElementById('tax-legend');"
-        " return l && !l.hidden && l.dataset.statuses && Object.keys(JSON.parse(l.dataset.statuses)).length > 0; }",
+        "() => { const l = document.getElementById('tax-legend'); return l && !l.hidden"
+        " && l.dataset.statuses && Object.keys(JSON.parse(l.dataset.statuses)).length > 0; }",
         timeout=20000,
     )
     on_map = json.loads(page.get_attribute("#tax-legend", "data-statuses"))

@@ -53,6 +53,10 @@ def test_whole_year_over_http(client, register, make_user):
     assert _tile_statuses(client, register.parcels[1])["01A002"] == "overdue"
     pdf_resp = client.get(reverse("taxes:notice-pdf", args=[b.pk]))
     assert pdf_resp["Content-Type"] == "application/pdf" and pdf_resp.content.startswith(b"%PDF")
+    # the calculation (stored compactly) is shown with each line's rule code and its texts
+    html = client.get(reverse("taxes:assessment", args=[b.pk])).content.decode()
+    assert "rate.other.1" in html and "Land 01A002 (other) 400 sq wah × 1,000.00 baht/sq wah" in html
+    assert "อื่น ๆ (นอกจากเกษตรกรรมและที่อยู่อาศัย): ฐานภาษีส่วน 0.00–400,000.00" in html
     resp = client.post(
         reverse("taxes:assessment", args=[b.pk]),
         {"action": "pay", "amount": "1200.00", "paid_on": "2026-04-29"},

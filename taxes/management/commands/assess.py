@@ -25,7 +25,9 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(
-            f"done: {result.drafts_written} drafts written ({result.drafts_deleted} old drafts replaced, "
-            f"{result.skipped_issued} taxpayers with issued notices kept), total {result.total:,.2f} baht, "
+            f"done: {result.drafts_written} drafts ({result.drafts_inserted} new, {result.drafts_updated} "
+            f"changed, {result.drafts_unchanged} unchanged; {result.drafts_deleted} drafts of former "
+            f"taxpayers deleted; {result.skipped_issued} taxpayers with issued notices kept), "
+            f"total {result.total:,.2f} baht, "
             f"{result.notes} notes, {result.seconds:.2f} s {result.timings}"
         )
