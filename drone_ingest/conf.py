@@ -60,8 +60,12 @@ def max_side() -> int:
 
 
 def gdal_cachemax_mb() -> int:
-    """GDAL block cache for processing, in MB: memory must not grow with the file."""
-    return _int("IMAGERY_GDAL_CACHEMAX_MB", 128)
+    """GDAL block cache for processing, in MB: memory must not grow with the file.
+
+    16 MB keeps a 2 GB ingest under 400 MB peak (the warp and overview passes read the source in
+    windows; a larger cache did not make them faster here: docs/PERFORMANCE.md, "Imagery").
+    """
+    return _int("IMAGERY_GDAL_CACHEMAX_MB", 16)
 
 
 def num_threads() -> str:

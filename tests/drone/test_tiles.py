@@ -156,4 +156,4 @@ def test_gdal_block_cache_is_megabytes_not_bytes():
         assert int(get_gdal_config("GDAL_CACHEMAX")) == conf.tile_cachemax_mb() * 1024 * 1024
     with processing_env():
         assert int(get_gdal_config("GDAL_CACHEMAX")) == conf.gdal_cachemax_mb() * 1024 * 1024
-    assert conf.tile_cachemax_mb() >= 64 and conf.gdal_cachemax_mb() >= 64
+    assert conf.tile_cachemax_mb() >= 64 and conf.gdal_cachemax_mb() >= 16

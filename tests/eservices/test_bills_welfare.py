@@ -56,12 +56,7 @@ def test_bills_from_the_tax_selector_are_shown_with_a_promptpay_qr(client, home,
             }
         ]
 
-    fake = types.ModuleType("taxes.selectors")
-    fake.household_bills = household_bills
-    monkeypatch.setitem(sys.modules, "taxes.selectors", fake)
-    import taxes
-
-    monkeypatch.setattr(taxes, "selectors", fake, raising=False)
+    monkeypatch.setattr("taxes.selectors.household_bills", household_bills)
     client.post(f"/h/{home.token}/verify/", {"method": "id_year", **id_answer(home)})
     body = client.get(f"/h/{home.token}/").content.decode()
     assert seen == [home.household.pk]
