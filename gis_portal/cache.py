@@ -75,6 +75,14 @@ class TolerantRedisCache(RedisCache):
             return default
 
     get_many = _tolerant(dict)(RedisCache.get_many)
+
+    @_tolerant(dict)
+    def get_many_trusted(self, keys: list[str]) -> dict[str, Any]:
+        """``get_many`` for keys the code builds itself (plain ASCII, short): skips the per-character
+        memcached key check, which costs more than the read on the hottest path (a cached tile)."""
+        key_map = {self.make_key(key): key for key in keys}
+        ret = self._cache.get_many(list(key_map))
+        return {key_map[k]: v for k, v in ret.items()}
     set = _tolerant()(RedisCache.set)
     set_many = _tolerant(list)(RedisCache.set_many)
     add = _tolerant(False)(RedisCache.add)

@@ -52,3 +52,38 @@ class ContentSecurityPolicyMiddleware:
         if self.policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.policy
         return response
+
+
+class TileFastPathMiddleware:
+    """Map tiles skip the page middleware below this one (locale, CSRF, messages, clickjacking,
+    history): they are GET requests answered from the tile cache or by one query, never a form or a
+    page. The session and the user stay available, loaded only if the view asks for them (the tile
+    views keep the user's organisation scope in the cache, so usually nothing is loaded).
+
+    Placed after the security, CSP, request-id and static-file middleware, which still apply.
+    Anything but a GET or HEAD to ``/tiles/`` goes the usual way.
+    """
+
+    PREFIX = "/tiles/"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        from importlib import import_module
+
+        self.get_response = get_response
+        self.session_store = import_module(settings.SESSION_ENGINE).SessionStore
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path_info.startswith(self.PREFIX) or request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        from django.contrib.auth import get_user
+        from django.urls import Resolver404, get_resolver
+        from django.utils.functional import SimpleLazyObject
+
+        try:
+            match = get_resolver().resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)
+        request.resolver_match = match
+        request.session = self.session_store(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
+        request.user = SimpleLazyObject(lambda: get_user(request))
+        return match.func(request, *match.args, **match.kwargs)

@@ -288,3 +288,16 @@ def test_superuser_sees_every_organisation_and_ortho_urls_are_not_captured(
     except Resolver404:
         match = None
     assert match is None or match.func is not vector_tile
+
+
+def test_tile_fast_path_keeps_security_headers_and_only_takes_reads(client, editor, register):
+    client.force_login(editor)
+    z, x, y = tile_of(utm_point(20, 15), 16)
+    response = get(client, "parcels", z, x, y)
+    assert response.status_code == 200
+    # The middleware above the fast path still applies: request id, CSP, nosniff.
+    assert response["X-Request-ID"] and "default-src" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    # The page middleware below it is skipped for tiles only; other methods go the usual way.
+    assert client.post(f"/tiles/parcels/{z}/{x}/{y}.mvt").status_code == 405
+    assert get(client, "parcels", 40, 0, 0).status_code == 404
