@@ -28,6 +28,7 @@ from shapely.geometry import Polygon as ShapelyPolygon
 from shapely.geometry import box, shape
 from shapely.ops import unary_union
 
+from gis_portal import untrusted
 from gis_portal.crs import epsg_of_declared
 from gis_portal.errors import DomainError
 
@@ -158,18 +159,8 @@ class RasterInfo:
 # The only GDAL driver that may open an upload or a COG we wrote: a VRT, a GDAL WMS/XML file, a
 # netCDF or anything else with a .tif name is refused by GDAL itself, not only by our header check.
 RASTER_DRIVER = "GTiff"
-# No directory listing and no side files (.aux.xml, .ovr, .msk next to an upload are never read),
-# no network: every HTTP request GDAL would make goes to a closed local port.
-UNTRUSTED_GDAL_CONFIG = {
-    "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
-    "GDAL_PAM_ENABLED": "NO",
-    "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".no-network",
-    "GDAL_HTTP_PROXY": "127.0.0.1:9",
-    "GDAL_HTTPS_PROXY": "127.0.0.1:9",
-    "GDAL_HTTP_TIMEOUT": "2",
-    "GDAL_HTTP_CONNECTTIMEOUT": "2",
-    "GDAL_HTTP_MAX_RETRY": "0",
-}
+# See gis_portal.untrusted: no side files, no directory listing, no network.
+UNTRUSTED_GDAL_CONFIG = untrusted.UNTRUSTED_GDAL_CONFIG
 
 
 def processing_env(**extra: Any) -> rasterio.Env:

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from gis_portal import untrusted
 from gis_portal.crs import epsg_of_declared
 from gis_portal.errors import DomainError, Problem
 
@@ -147,20 +148,8 @@ VECTOR_DRIVERS = {"GPKG": "GeoPackage", "GeoJSON": "GeoJSON", "ESRI Shapefile": 
 SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd", ".txt"}
 ZIP_MAX_MEMBERS = 64
 GPKG_APPLICATION_IDS = {b"GPKG", b"GP10", b"GP11"}
-# GDAL configuration while an uploaded file is open: no directory listing, no side files, and no
-# network (a GeoJSON "crs" of type "link" makes GDAL fetch its URL): every HTTP request GDAL
-# would make goes to a closed local port.
-UNTRUSTED_GDAL_CONFIG = {
-    "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
-    "GDAL_PAM_ENABLED": "NO",
-    "OGR_SQLITE_LIST_VIRTUAL_OGR": "NO",
-    "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".no-network",
-    "GDAL_HTTP_PROXY": "127.0.0.1:9",
-    "GDAL_HTTPS_PROXY": "127.0.0.1:9",
-    "GDAL_HTTP_TIMEOUT": "2",
-    "GDAL_HTTP_CONNECTTIMEOUT": "2",
-    "GDAL_HTTP_MAX_RETRY": "0",
-}
+# See gis_portal.untrusted: no side files, no directory listing, no network.
+UNTRUSTED_GDAL_CONFIG = untrusted.UNTRUSTED_GDAL_CONFIG
 
 
 def _refuse_type(name: str, why: str = "") -> DomainError:

@@ -52,7 +52,7 @@ from .engine import (
     reduction_text,
     transitional_text,
 )
-from .quote import RESULT_SCHEMA
+from .quote import RESULT_SCHEMA, _num, _share
 
 __all__ = ["FORMAT", "REGISTER_NOTES", "pack", "register_note", "render_register_note", "unpack"]
 
@@ -69,20 +69,6 @@ _SCHEDULE = {
     Schedule.VACANT: "v",
 }
 _SCHEDULE_BACK = {v: k for k, v in _SCHEDULE.items()}
-
-
-def _num(value: Decimal) -> str:
-    return format(value, "f")
-
-
-def _share(value: Fraction) -> str:
-    den = value.denominator
-    for prime in (2, 5):
-        while den % prime == 0:
-            den //= prime
-    if den == 1:
-        return _num(Decimal(value.numerator) / Decimal(value.denominator))
-    return f"{value.numerator}/{value.denominator}"
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -318,6 +318,16 @@ def test_building_reshape_and_house_move_on_the_map(live_server, new_page, page_
         page.wait_for_function("() => pangmuMap.mode() === 'edit-shape'")
         page.wait_for_selector("#save-edits:not([hidden])")
 
+    def edit_building() -> None:
+        page.evaluate(
+            "id => { document.getElementById('details').replaceChildren();"
+            " pangmuMap.openPanel('buildings', id); }",
+            building.pk,
+        )
+        page.wait_for_selector("#edit-shape")
+        page.click("#edit-shape")
+        page.wait_for_function("() => pangmuMap.mode() === 'edit-shape'")
+
     # The house point moves 8 m east.
     open_and_edit("99/1", "99/1")
     drag(px(utm_point(40, 30)), px(utm_point(48, 30)))
@@ -330,14 +340,7 @@ def test_building_reshape_and_house_move_on_the_map(live_server, new_page, page_
     assert house.version == 2
 
     # A building corner pulled beyond its parcel is refused, with the reason next to it.
-    page.evaluate(
-        "id => { document.getElementById('details').replaceChildren();"
-        " pangmuMap.openPanel('buildings', id); }",
-        building.pk,
-    )
-    page.wait_for_selector("#edit-shape")
-    page.click("#edit-shape")
-    page.wait_for_function("() => pangmuMap.mode() === 'edit-shape'")
+    edit_building()
     before = Building.objects.get(pk=building.pk).footprint.wkt
     drag(px(utm_point(30, 20)), px(utm_point(30, 55)))
     page.click("#save-edits")
@@ -346,14 +349,7 @@ def test_building_reshape_and_house_move_on_the_map(live_server, new_page, page_
     assert Building.objects.get(pk=building.pk).version == 1
 
     # Within its parcel it is saved, and the panel shows the new version.
-    page.evaluate(
-        "id => { document.getElementById('details').replaceChildren();"
-        " pangmuMap.openPanel('buildings', id); }",
-        building.pk,
-    )
-    page.wait_for_selector("#edit-shape")
-    page.click("#edit-shape")
-    page.wait_for_function("() => pangmuMap.mode() === 'edit-shape'")
+    edit_building()
     drag(px(utm_point(30, 20)), px(utm_point(36, 24)))
     page.click("#save-edits")
     page.wait_for_selector("#status.ok")
