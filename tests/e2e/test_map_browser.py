@@ -324,7 +324,7 @@ def test_building_reshape_and_house_move_on_the_map(live_server, new_page, page_
             " pangmuMap.openPanel('buildings', id); }",
             building.pk,
         )
-        page.wait_for_selector("#edit-shape")
+        page.wait_for_selector("#panel-title:has-text('อาคาร'), #panel-title:has-text('Building')")
         page.click("#edit-shape")
         page.wait_for_function("() => pangmuMap.mode() === 'edit-shape'")
 
@@ -333,6 +333,7 @@ def test_building_reshape_and_house_move_on_the_map(live_server, new_page, page_
     drag(px(utm_point(40, 30)), px(utm_point(48, 30)))
     page.click("#save-edits")
     page.wait_for_selector("#status.ok")
+    page.wait_for_selector("#panel-title:has-text('99/1')")  # the house's panel, reopened after the save
     house.refresh_from_db()
     moved = house.location.transform(32647, clone=True)
     start = utm_point(40, 30).transform(32647, clone=True)
