@@ -251,7 +251,74 @@ def _parcel_panel(user: Any, p: Parcel) -> dict[str, Any]:
         "successors": [link.successor.code for link in lineage["successors"]],
         "history": _history(Parcel, p.pk),
         "geometry": json.loads(p.geom.geojson),
+        "tax": _parcel_tax(user, p),
+        "requests": _parcel_requests(user, p, households),
     }
+
+
+def _may(user: Any, organisation_id: int, codename: str, app_label: str) -> bool:
+    from gis_portal.api.access import organisation_ids_with_permission
+
+    ids = organisation_ids_with_permission(user, codename, app_label)
+    return ids is None or organisation_id in ids
+
+
+def _parcel_tax(user: Any, p: Parcel) -> list[dict[str, Any]] | None:
+    """The notices that include the parcel (newest year first), for roles that see tax data; else None.
+
+    Amounts and status only (the taxpayer is on the notice's own page, for the tax office)."""
+    if not _may(user, p.organisation_id, "view_assessment", "taxes"):
+        return None
+    from taxes.models import Assessment, AssessmentStatus
+    from taxes.selectors import STATUS_LABELS, with_pay_status
+
+    rows = (
+        with_pay_status(
+            Assessment.objects.filter(organisation_id=p.organisation_id, parcel_ids__contains=[p.pk]).exclude(
+                status=AssessmentStatus.CANCELLED
+            )
+        )
+        .select_related("tax_year")
+        .order_by("-tax_year__year", "notice_number")[:10]
+    )
+    return [
+        {
+            "id": a.pk,
+            "year": a.tax_year.year,
+            "notice": a.notice_number,
+            "status": STATUS_LABELS.get(a.pay_status, a.pay_status),
+            "total": f"{a.total:,.2f}",
+            "paid": f"{a.paid:,.2f}",
+        }
+        for a in rows
+    ]
+
+
+def _parcel_requests(user: Any, p: Parcel, households: Any) -> list[dict[str, Any]] | None:
+    """E-service requests of the households on the parcel, for the service officer role; else None."""
+    if not _may(user, p.organisation_id, "view_servicerequest", "eservices"):
+        return None
+    from eservices.models import ServiceRequest
+
+    rows = (
+        ServiceRequest.objects.filter(household__in=households)
+        .select_related("service_type", "household")
+        .order_by("-created_at")[:20]
+    )
+    return [
+        {
+            "id": r.pk,
+            "reference": r.reference,
+            "house_number": r.household.house_number,
+            "service_th": r.service_type.name("th"),
+            "service_en": r.service_type.name("en"),
+            "status_th": (r.service_type.state(r.status) or {}).get("name_th") or r.status,
+            "status_en": (r.service_type.state(r.status) or {}).get("name_en") or r.status,
+            "open": r.is_open,
+            "created": r.created_at.date().isoformat(),
+        }
+        for r in rows
+    ]
 
 
 def map_context(user: Any) -> dict[str, Any]:

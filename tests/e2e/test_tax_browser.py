@@ -79,6 +79,11 @@ def test_tax_year_flow_in_the_browser(register, make_user, new_page, page_watch,
     page.fill("#search", "01A002")  # the map zooms to the demo year's parcels
     page.press("#search", "Enter")
     page.wait_for_selector("#panel-title:has-text('01A002')")
+    # its panel shows the parcel's notice with its tax status (the tax officer sees tax data)
+    page.wait_for_selector(
+        "#details h3:has-text('ภาษีที่ดินและสิ่งปลูกสร้าง'), #details h3:has-text('Land and building tax')"
+    )
+    assert "overdue" in page.inner_text("#details")  # B's notice, not paid (the status text is bilingual)
     page.evaluate("pangmuMap.map.getView().setZoom(16)")
     page.wait_for_function(
         "() => { const l = document.getElementById('tax-legend'); return l && !l.hidden"

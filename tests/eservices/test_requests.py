@@ -57,6 +57,21 @@ def test_without_a_pin_the_household_point_is_used(client, home):
     assert not req.pin_moved and req.location.equals_exact(home.household.location, 1e-9)
 
 
+def test_requests_show_in_the_staff_map_parcel_panel_for_service_officers(client, home, make_user):
+    _septic(client, home, _nonce(client, home))
+    req = ServiceRequest.objects.get()
+    parcel = home.household.building.parcel
+    client.force_login(make_user("officer", home.household.organisation, "service officer"))
+    requests = client.get(f"/map/api/panel/parcels/{parcel.pk}/").json()["requests"]
+    assert [(r["reference"], r["house_number"], r["open"]) for r in requests] == [
+        (req.reference, home.household.house_number, True)
+    ]
+    assert requests[0]["service_en"] and requests[0]["status_th"]
+    assert "0812345678" not in str(requests)  # no contact details in the panel
+    client.force_login(make_user("tax-only", home.household.organisation, "tax officer"))
+    assert client.get(f"/map/api/panel/parcels/{parcel.pk}/").json()["requests"] is None
+
+
 def test_replayed_form_creates_one_request(client, home):
     nonce = _nonce(client, home)
     first = _septic(client, home, nonce)

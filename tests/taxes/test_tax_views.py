@@ -51,6 +51,13 @@ def test_whole_year_over_http(client, register, make_user):
     assert b.status == "issued" and b.notice_number
     # due 30 April 2026, unpaid today (the tests run after that date): overdue on the map
     assert _tile_statuses(client, register.parcels[1])["01A002"] == "overdue"
+    # the staff map's parcel panel lists the notice and its status for the tax office, not for others
+    tax = client.get(f"/map/api/panel/parcels/{register.parcels[1].pk}/").json()["tax"]
+    assert [(t["year"], t["notice"], t["total"]) for t in tax] == [(2026, b.notice_number, f"{b.total:,.2f}")]
+    assert "overdue" in tax[0]["status"]
+    client.force_login(make_user("gis", register.org, "GIS editor"))
+    assert client.get(f"/map/api/panel/parcels/{register.parcels[1].pk}/").json()["tax"] is None
+    client.force_login(officer)
     pdf_resp = client.get(reverse("taxes:notice-pdf", args=[b.pk]))
     assert pdf_resp["Content-Type"] == "application/pdf" and pdf_resp.content.startswith(b"%PDF")
     # the calculation (stored compactly) is shown with each line's rule code and its texts

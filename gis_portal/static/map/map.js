@@ -14,7 +14,7 @@
       new_household: "บ้านใหม่", split: "แบ่งแปลง", merge: "รวมแปลง", save: "บันทึก", cancel: "ยกเลิก",
       layers: "ชั้นข้อมูล", villages: "หมู่บ้าน", parcels: "แปลงที่ดิน", buildings: "อาคาร", households: "บ้าน",
       zoom_in_to_edit: "ซูมเข้าใกล้ขึ้นเพื่อแก้ไข (ระดับ 16 ขึ้นไป)", loading: "กำลังโหลด…", saved: "บันทึกแล้ว",
-      no_results: "ไม่พบ", select_parcel_first: "เลือกแปลงก่อน", reshape_building: "แก้รูปอาคาร", move_household: "ย้ายตำแหน่งบ้าน", move_help: "ลากจุดบ้านไปยังตำแหน่งใหม่ แล้วกดบันทึก", code: "รหัสแปลง", doc_type: "เอกสารสิทธิ์",
+      no_results: "ไม่พบ", select_parcel_first: "เลือกแปลงก่อน", tax: "ภาษีที่ดินและสิ่งปลูกสร้าง", requests: "คำร้องบริการ", none_yet: "ยังไม่มี", reshape_building: "แก้รูปอาคาร", move_household: "ย้ายตำแหน่งบ้าน", move_help: "ลากจุดบ้านไปยังตำแหน่งใหม่ แล้วกดบันทึก", code: "รหัสแปลง", doc_type: "เอกสารสิทธิ์",
       doc_number: "เลขที่เอกสาร", codes: "รหัสแปลงใหม่ (คั่นด้วยจุลภาค)", house_number: "บ้านเลขที่",
       building_type: "ประเภทอาคาร", material: "วัสดุ", storeys: "จำนวนชั้น", retire: "ยกเลิกรายการนี้",
       confirm_retire: "ยืนยันการยกเลิก", undo: "ย้อนการบันทึกล่าสุด", owners: "ผู้ถือสิทธิ", history: "ประวัติ",
@@ -32,7 +32,7 @@
       new_household: "New household", split: "Split", merge: "Merge", save: "Save", cancel: "Cancel",
       layers: "Layers", villages: "Villages", parcels: "Parcels", buildings: "Buildings", households: "Households",
       zoom_in_to_edit: "Zoom in to edit (level 16 or more)", loading: "Loading…", saved: "Saved",
-      no_results: "Nothing found", select_parcel_first: "Select a parcel first", reshape_building: "Reshape building", move_household: "Move house", move_help: "Drag the house point to its place, then Save", code: "Parcel code",
+      no_results: "Nothing found", select_parcel_first: "Select a parcel first", tax: "Land and building tax", requests: "Service requests", none_yet: "none yet", reshape_building: "Reshape building", move_household: "Move house", move_help: "Drag the house point to its place, then Save", code: "Parcel code",
       doc_type: "Land document", doc_number: "Document no.", codes: "New parcel codes (comma separated)",
       house_number: "House no.", building_type: "Building type", material: "Material", storeys: "Storeys",
       retire: "Retire", confirm_retire: "Confirm retire", undo: "Undo last save", owners: "Holders",
@@ -718,6 +718,19 @@
       else parts.push(table(data.owners.map((o) => [o.name, `${o.share} ${o.right} ${o.national_id}`])));
       parts.push(heading(t("buildings")), table(data.buildings.map((b) => [b.number, b.type])));
       parts.push(heading(t("households")), table(data.households.map((h) => [h.house_number, ""])));
+      if (data.tax) {
+        parts.push(heading(t("tax")));
+        parts.push(data.tax.length ? table(data.tax.map((a) => [
+          `${LANG === "en" ? a.year : a.year + 543} ${a.notice || ""}`, `${a.status} · ${a.paid} / ${a.total}`]))
+          : document.createTextNode(t("none_yet")));
+      }
+      if (data.requests) {
+        parts.push(heading(t("requests")));
+        parts.push(data.requests.length ? table(data.requests.map((r) => [
+          `${r.reference} (${r.house_number})`,
+          `${LANG === "en" ? r.service_en : r.service_th}: ${LANG === "en" ? r.status_en : r.status_th} · ${r.created}`]))
+          : document.createTextNode(t("none_yet")));
+      }
       if (data.predecessors.length) parts.push(table([[t("predecessors"), data.predecessors.join(", ")]]));
       if (data.successors.length) parts.push(table([[t("successors"), data.successors.join(", ")]]));
     }
