@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
@@ -255,11 +256,29 @@ class ServiceTypeFilter(df.FilterSet):
         fields = {"code": ["exact"], "active": ["exact"]}
 
 
+class UtcDateTimeFilter(df.IsoDateTimeFilter):
+    """An ISO 8601 date-time, compared in UTC. Python accepts offsets up to ±24 h, PostgreSQL only up
+    to ±15:59: a value is converted to UTC first (an offset the database would refuse, or a date out
+    of range once converted, is a 400 that says so, not a server error)."""
+
+    def filter(self, qs: Any, value: Any) -> Any:
+        if value is not None:
+            try:
+                value = value.astimezone(dt.UTC)
+            except (OverflowError, ValueError):
+                raise ValidationError(
+                    {self.field_name: [f"{value.isoformat()} is out of range / วันเวลาอยู่นอกช่วงที่รับได้"]}
+                ) from None
+        return super().filter(qs, value)
+
+
 class ServiceRequestFilter(df.FilterSet):
     household = IdFilter(field_name="household_id")
     service_type = IdFilter(field_name="service_type_id")
     service_code = df.CharFilter(field_name="service_type__code")
+    created_at__gte = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_at__lte = UtcDateTimeFilter(field_name="created_at", lookup_expr="lte")
 
     class Meta:
         model = ServiceRequest
-        fields = {"status": ["exact"], "is_open": ["exact"], "created_at": ["gte", "lte"]}
+        fields = {"status": ["exact"], "is_open": ["exact"]}

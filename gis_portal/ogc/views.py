@@ -173,11 +173,12 @@ def _parse_instant(value: str, name: str) -> dt.datetime:
             )
             return timezone.make_aware(moment, timezone.get_default_timezone())
         moment = dt.datetime.fromisoformat(value)
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts (up to ±24 h).
+        return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
     except (ValueError, OverflowError):
         raise OgcError(
             400, "InvalidParameterValue", f"{name}: not an RFC 3339 date-time: {value!r}"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _parse_datetime(value: str | None) -> tuple[dt.datetime | None, dt.datetime | None] | None:

@@ -233,3 +233,17 @@ def test_schema_lists_the_new_endpoints(client):
     paths = client.get("/api/v1/schema/?format=json").json()["paths"]
     for name in NEW_ENDPOINTS:
         assert f"/api/v1/{name}/" in paths and f"/api/v1/{name}/{{id}}/" in paths, name
+
+
+def test_date_time_filter_with_an_offset_postgresql_refuses_is_not_a_server_error(
+    client, extras, token_for, make_user, pangmu
+):
+    """Found by schemathesis: ``+19:58`` is a valid offset for Python but not for PostgreSQL."""
+    from gis_portal import roles
+
+    auth = {"HTTP_AUTHORIZATION": f"Token {token_for(make_user('so', pangmu, roles.SERVICE_OFFICER))}"}
+    for value in ("0079-08-21T03:28:55+19:58", "2026-01-01T00:00:00-23:59", "0001-01-01T00:00:00+01:00"):
+        response = client.get("/api/v1/service-requests/", {"created_at__lte": value}, **auth)
+        assert response.status_code in (200, 400), (value, response.status_code)
+    since = client.get("/api/v1/service-requests/", {"created_at__gte": "2026-01-01T07:00:00+07:00"}, **auth)
+    assert since.status_code == 200 and since.json()["features"]
