@@ -1,12 +1,15 @@
 """Login rate limiting and lockout for the portal and the admin.
 
-Failures are counted per user name and per client address in the shared cache (Redis), so every
-web process agrees. After ``LOGIN_MAX_FAILURES`` failures within ``LOGIN_LOCKOUT_SECONDS`` the
-name (or address) is locked for that long, even with the right password; every attempt is logged.
+Failures are recorded in PostgreSQL (``audit.LoginFailure``: a hash of the user name, the client
+address, the time), so every web process agrees and the lockout holds while Redis is down. After
+``LOGIN_MAX_FAILURES`` failures within ``LOGIN_LOCKOUT_SECONDS`` the name (or address) is locked
+until the window has passed, even with the right password; every attempt is logged. A successful
+sign-in clears the name's failures. One query per sign-in attempt (and one insert per failure).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from typing import Any
@@ -15,7 +18,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
+from django.utils import timezone
 
 log = logging.getLogger("gis_portal.security")
 
@@ -35,28 +38,35 @@ def client_address(request: Any) -> str:
     return request.META.get("REMOTE_ADDR", "-")
 
 
-def _keys(username: str, address: str) -> list[str]:
-    name = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
-    return [f"login-fail:user:{name}", f"login-fail:ip:{address}"]
+def user_key(username: str) -> str:
+    return hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
 
 
 def is_locked(username: str, address: str) -> bool:
-    counts = cache.get_many(_keys(username, address))
-    return any(count >= settings.LOGIN_MAX_FAILURES for count in counts.values())
+    from django.db.models import Count, Q
+
+    from gis_portal.audit.models import LoginFailure
+
+    key = user_key(username)
+    since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+    counts = LoginFailure.objects.filter(Q(user_key=key) | Q(address=address), at__gte=since).aggregate(
+        by_user=Count("id", filter=Q(user_key=key)), by_address=Count("id", filter=Q(address=address))
+    )
+    return max(counts["by_user"], counts["by_address"]) >= settings.LOGIN_MAX_FAILURES
 
 
 def record_failure(username: str, address: str) -> None:
-    for key in _keys(username, address):
-        if cache.add(key, 1, settings.LOGIN_LOCKOUT_SECONDS):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, settings.LOGIN_LOCKOUT_SECONDS)
+    from gis_portal.audit.models import LoginFailure
+
+    now = timezone.now()
+    LoginFailure.objects.create(at=now, user_key=user_key(username), address=address[:64])
+    LoginFailure.objects.filter(at__lt=now - dt.timedelta(days=1)).delete()
 
 
 def clear_failures(username: str) -> None:
-    cache.delete(_keys(username, "-")[0])
+    from gis_portal.audit.models import LoginFailure
+
+    LoginFailure.objects.filter(user_key=user_key(username)).delete()
 
 
 class LockoutMixin:

@@ -83,3 +83,24 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         count = len(self.record_ids)
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.record_kind} ×{count}"
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in (portal or admin): the lockout counts these, in PostgreSQL, so it holds while
+    the cache is down. The user name is kept only as a hash; rows older than a day are purged."""
+
+    at = models.DateTimeField(default=timezone.now)
+    user_key = models.CharField(max_length=64)  # SHA-256 of the lower-cased user name (first 32 hex)
+    address = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("การเข้าสู่ระบบที่ล้มเหลว / failed sign-in")
+        default_permissions = ()  # internal to the lockout: no role reads or edits it
+        indexes = [
+            models.Index(fields=["user_key", "at"], name="loginfail_user_at"),
+            models.Index(fields=["address", "at"], name="loginfail_addr_at"),
+            models.Index(fields=["at"], name="loginfail_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.address}"
