@@ -523,7 +523,15 @@ def staff_request(request: HttpRequest, org_ids: list[int] | None, pk: int) -> H
         )
         .distinct()
     )
-    members = req.household.members.all()
+    members = list(req.household.members.all())
+    if request.method == "GET":  # PDPA audit log: the request's contact details and the household's members
+        audit_log.record(
+            request,
+            kind=audit_log.SERVICE_REQUEST,
+            ids_by_organisation={req.organisation_id: [req.pk]},
+            purpose="service request page",
+            detail={"member_party_ids": [m.pk for m in members]},
+        )
     return render(
         request,
         "eservices/staff_request.html",

@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.gis.admin import GISModelAdmin
 from django.core.exceptions import ValidationError
 from django.db import models as dj_models
@@ -464,6 +465,20 @@ class PartyAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
                 kind=audit_log.PARTY,
                 ids_by_organisation={party.organisation_id: [party.pk]},
                 purpose="admin party page",
+            )
+        return response
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        response = super().history_view(request, object_id, extra_context)
+        # simple-history renders a plain response (no context data): look the party up in the admin's
+        # own (organisation-scoped) queryset.
+        party = self.get_object(request, unquote(object_id)) if response.status_code == 200 else None
+        if request.method == "GET" and party is not None:
+            audit_log.record(
+                request,
+                kind=audit_log.PARTY,
+                ids_by_organisation={party.organisation_id: [party.pk]},
+                purpose="admin party history",
             )
         return response
 

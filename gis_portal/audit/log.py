@@ -24,6 +24,7 @@ from .models import ActorKind, AuditAction, AuditEntry
 PARTY = "party"
 HOUSEHOLD = "household"
 SERVICE_REQUEST = "service_request"
+PARCEL_BY_OWNER = "parcel_by_owner"  # parcels found by searching for a person's name
 
 
 def _request_id(request: Any) -> str:

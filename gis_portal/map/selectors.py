@@ -111,6 +111,7 @@ def search(user: Any, text: str) -> list[dict[str, Any]]:
                 "label": p.code + (f" ({p.doc_number})" if p.doc_number else ""),
                 "match": how,
                 "extent": list(p.geom.extent),
+                "organisation": p.organisation_id,
             }
         )
     households = scope_to_user(Household.objects.filter(status=RegisterStatus.ACTIVE), user)

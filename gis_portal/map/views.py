@@ -135,7 +135,19 @@ def features(request: HttpRequest, body: dict, layer: str) -> dict:
 @require_GET
 @json_endpoint
 def search(request: HttpRequest, body: dict) -> dict:
-    return {"results": selectors.search(request.user, request.GET.get("q", ""))}
+    results = selectors.search(request.user, request.GET.get("q", ""))
+    by_owner = [r for r in results if r.get("match") == "owner"]
+    if by_owner:  # PDPA audit log: a search by a person's name tells whose land a parcel is
+        ids: dict[int | None, list[int]] = {}
+        for r in by_owner:
+            ids.setdefault(r.get("organisation"), []).append(r["id"])
+        audit_log.record(
+            request,
+            kind=audit_log.PARCEL_BY_OWNER,
+            ids_by_organisation=ids,
+            purpose="map search by owner name",
+        )
+    return {"results": results}
 
 
 @require_GET

@@ -236,3 +236,30 @@ def test_audit_report_names_who_saw_and_changed_which_records(
     out = StringIO()
     call_command("audit_report", org="pangmu", since=today, kind="party", csv=True, stdout=out)
     assert out.getvalue().splitlines()[0].startswith("when,actor_kind,actor,action,kind,ids")
+
+
+def test_owner_name_search_party_history_and_request_page_are_logged(client, register, make_user, pangmu):
+    from tests.api.extras import build_extras
+
+    person = register["person"]
+    client.force_login(make_user("editor", pangmu, roles.GIS_EDITOR))
+    # A search by a person's name tells whose land a parcel is: logged with the parcels found.
+    found = client.get("/map/api/search/", {"q": person.last_name}).json()["results"]
+    owned = [r["id"] for r in found if r["match"] == "owner"]
+    assert owned
+    entry = AuditEntry.objects.get()
+    assert entry.record_kind == "parcel_by_owner" and entry.record_ids == sorted(owned)
+    assert entry.purpose == "map search by owner name"
+    client.get("/map/api/search/", {"q": "01A"})  # by parcel code: nothing personal, nothing logged
+    assert AuditEntry.objects.count() == 1
+    # The admin's history page of a person.
+    assert client.get(f"/admin/parcels/party/{person.pk}/history/").status_code == 200
+    history = AuditEntry.objects.order_by("id").last()
+    assert history.purpose == "admin party history" and history.record_ids == [person.pk]
+    # The service officer's page of one request (contact phone, the household's members).
+    extras = build_extras(pangmu, register)
+    client.force_login(make_user("officer", pangmu, roles.SERVICE_OFFICER))
+    assert client.get(f"/services/requests/{extras['request'].pk}/").status_code == 200
+    page = AuditEntry.objects.order_by("id").last()
+    assert page.record_kind == "service_request" and page.record_ids == [extras["request"].pk]
+    assert page.purpose == "service request page" and "member_party_ids" in page.detail
