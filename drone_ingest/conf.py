@@ -108,6 +108,11 @@ def tile_max_age_seconds() -> int:
     return _int("IMAGERY_TILE_MAX_AGE", 86400)
 
 
+def ortho_tile_cache_seconds() -> int:
+    """How long a rendered ortho tile stays in the shared cache (Redis; evicted earlier when full)."""
+    return _int("IMAGERY_TILE_CACHE_SECONDS", 6 * 3600)
+
+
 def cog_url_root() -> str:
     """Optional GDAL path prefix (e.g. ``/vsis3/bucket/imagery/cogs``) tiles read COGs from.
 

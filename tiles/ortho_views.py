@@ -6,6 +6,8 @@ import hashlib
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import caches
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import register_converter
 from django.views.decorators.http import require_GET
@@ -18,6 +20,7 @@ from parcels.models import Organisation
 from parcels.selectors import organisation_ids_for_user
 
 from . import raster
+from .cache import TILE_CACHE_ALIAS
 from .scope import request_organisation_ids
 
 MAX_ZOOM = 24
@@ -91,8 +94,24 @@ def ortho_tile(request: HttpRequest, pk: int, z: int, x: int, y: int, ext: str) 
     etag = _etag("o", pk, processed_at.timestamp(), z, x, y, ext)
     if cached := _cached(request, etag):
         return cached
+    # Rendered tiles are kept in the shared cache: a processed image never changes (the key holds its
+    # processing time), so any user allowed to see the image may be served the same bytes.
+    keep_for = conf.ortho_tile_cache_seconds()  # 0: no server-side cache
+    key = f"ortho:{connection.settings_dict['NAME']}:{etag.strip(chr(34))}"
+    cache = caches[TILE_CACHE_ALIAS]
+    kept = cache.get(key) if keep_for else None
+    if kept is not None:
+        response = _tile_response(raster.Tile(*kept), etag)
+        response["X-Tile-Cache"] = "hit"
+        return response
     value_range = (vmin, vmax) if vmin is not None and vmax is not None else None
-    return _tile_response(raster.read_tile(cog_path, z, x, y, ext, kind=kind, value_range=value_range), etag)
+    tile = raster.read_tile(cog_path, z, x, y, ext, kind=kind, value_range=value_range)
+    response = _tile_response(tile, etag)
+    response["X-Tile-Cache"] = "miss"
+    # Stored once the response has been handed to the server (not on the client's path).
+    if keep_for:
+        response._resource_closers.append(lambda: cache.set(key, (tile.content, tile.media_type), keep_for))
+    return response
 
 
 @require_GET

@@ -157,3 +157,29 @@ def test_gdal_block_cache_is_megabytes_not_bytes():
     with processing_env():
         assert int(get_gdal_config("GDAL_CACHEMAX")) == conf.gdal_cachemax_mb() * 1024 * 1024
     assert conf.tile_cachemax_mb() >= 64 and conf.gdal_cachemax_mb() >= 16
+
+
+def test_rendered_ortho_tiles_are_served_from_the_cache_and_scoped(
+    client, viewer, make_user, pangmu, mokchampae, imagery_root, make_tiff, django_assert_max_num_queries
+):
+    ortho = _ready(pangmu, make_tiff, (220, 30, 30), dt.date(2026, 1, 1))
+    tile, _ = _tile_and_pixel(50, -50)
+    url = reverse(
+        "tiles:ortho-tile", kwargs={"pk": ortho.pk, "z": tile.z, "x": tile.x, "y": tile.y, "ext": "png"}
+    )
+    client.force_login(viewer)
+    first = client.get(url)
+    assert first.status_code == 200 and first["X-Tile-Cache"] == "miss"
+    with django_assert_max_num_queries(1):
+        again = client.get(url)
+    assert again["X-Tile-Cache"] == "hit" and again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    # The cache never answers for someone who may not see the image.
+    client.force_login(make_user("outsider2", mokchampae, VIEWER))
+    assert client.get(url).status_code == 404
+    # Reprocessed imagery (a new processing time) is never served from the old entry.
+    from drone_ingest.models import Orthomosaic
+
+    Orthomosaic.objects.filter(pk=ortho.pk).update(processed_at=ortho.processed_at + dt.timedelta(seconds=1))
+    client.force_login(viewer)
+    assert client.get(url)["X-Tile-Cache"] == "miss"
