@@ -43,6 +43,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from _server import wait_until_serving  # benchmarks/_server.py (the script's own folder)
+
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PATHS = ["/readyz", "/accounts/login/"]  # plus a resident page (set in main) that reads the register
@@ -200,12 +202,7 @@ def restarts_drill(opts: argparse.Namespace) -> int:
     )
     load = Load(port)
     try:
-        for _ in range(60):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.5)
+        wait_until_serving(port, attempts=60, pause=0.5)
         rows = [summary("1 baseline", load.run(opts.phase_seconds))]
 
         restart = threading.Thread(
@@ -411,12 +408,7 @@ def disk_full_drill(opts: argparse.Namespace, size_mb: int = 20) -> int:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for _ in range(60):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.5)
+        wait_until_serving(port, attempts=60, pause=0.5)
         staff = Browser(port, {"sessionid": ids["session"]})
         staff.request("GET", "/accounts/login/")  # the CSRF cookie
         resident = Browser(port)

@@ -37,6 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _server import wait_until_serving  # benchmarks/_server.py (the script's own folder)
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
@@ -182,14 +184,8 @@ def start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
         cwd=ROOT,
         env=env,
     )
-    for _ in range(100):
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            conn.getresponse().read()
-            return proc
-        except OSError:
-            time.sleep(0.2)
+    if wait_until_serving(port):
+        return proc
     proc.terminate()
     raise RuntimeError("gunicorn did not start")
 

@@ -36,6 +36,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from _server import wait_until_serving  # benchmarks/_server.py (the script's own folder)
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
@@ -111,14 +113,8 @@ def start_server(port: int, log: Path, static_root: Path) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
     )
-    for _ in range(100):
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            c.request("GET", "/h/warmup/")
-            c.getresponse().read()
-            return proc
-        except OSError:
-            time.sleep(0.2)
+    if wait_until_serving(port, "/h/warmup/"):
+        return proc
     proc.terminate()
     raise RuntimeError("gunicorn did not start")
 

@@ -1,5 +1,6 @@
 from django.contrib.gis import admin
 
+from gis_portal.admin_mixins import ReadOnlyAdminMixin
 from parcels.selectors import scope_to_user
 
 from .models import Orthomosaic, RefusedImagery, Survey, UploadSession
@@ -68,14 +69,8 @@ class UploadSessionAdmin(_Scoped):
 
 
 @admin.register(RefusedImagery)
-class RefusedImageryAdmin(_Scoped):
+class RefusedImageryAdmin(ReadOnlyAdminMixin, _Scoped):
     """Read-only: what was refused while processing, and why."""
 
     list_display = ("refused_at", "source_name", "organisation", "captured_on", "error_code", "uploaded_by")
     list_filter = ("organisation", "error_code")
-
-    def has_add_permission(self, request):  # noqa: ANN001, ANN201
-        return False
-
-    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
-        return False

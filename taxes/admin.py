@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from gis_portal.admin_mixins import ReadOnlyAdminMixin
 from parcels.selectors import scope_to_user
 
 from . import models
@@ -61,15 +62,8 @@ class CondoUnitPriceAdmin(OrgScoped):
     list_display = ("tax_year", "condominium", "price_per_m2")
 
 
-class ReadOnly(OrgScoped):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnly(ReadOnlyAdminMixin, OrgScoped):
+    pass
 
 
 @admin.register(models.Assessment)

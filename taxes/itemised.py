@@ -42,7 +42,6 @@ from .engine import (
     NIL,
     NOTE_TEXTS,
     Assessment,
-    Line,
     Schedule,
     Use,
     bracket_text,
@@ -52,7 +51,7 @@ from .engine import (
     reduction_text,
     transitional_text,
 )
-from .quote import RESULT_SCHEMA, _num, _share
+from .quote import RESULT_SCHEMA, _num, _share, line_to_dict
 
 __all__ = ["FORMAT", "REGISTER_NOTES", "pack", "register_note", "render_register_note", "unpack"]
 
@@ -144,19 +143,6 @@ def render_register_note(stored: Sequence[Any] | Mapping[str, Any]) -> dict[str,
 # ---------------------------------------------------------------------------------------------------
 
 
-def _line_dict(line: Line) -> dict[str, Any]:
-    return {
-        "code": line.code,
-        "schedule": line.schedule.value if line.schedule else None,
-        "property_refs": list(line.property_refs),
-        "base": _num(line.base),
-        "rate_percent": _num(line.rate_percent),
-        "amount": _num(line.amount),
-        "text_th": line.text_th,
-        "text_en": line.text_en,
-    }
-
-
 def pack(assessment: Assessment, register_notes: Sequence[Sequence[str]] = ()) -> dict[str, Any]:
     """The stored form of an engine assessment (see the module docstring)."""
     refs: dict[str, int] = {}
@@ -217,7 +203,7 @@ def pack(assessment: Assessment, register_notes: Sequence[Sequence[str]] = ()) -
         elif line.code == "reduction.year" and len(a) == 4:
             lines.append(["d", prefs, _num(a[2]), _num(a[1]), _num(a[3])])
         else:
-            lines.append(["x", _line_dict(line)])
+            lines.append(["x", line_to_dict(line)])
     notes: list[list[Any]] = []
     for n in assessment.notes:
         if n.code in NOTE_TEXTS and NOTE_TEXTS[n.code] == (n.text_th, n.text_en):

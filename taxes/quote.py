@@ -25,6 +25,7 @@ from taxes.engine import (
     BuildingPortion,
     Installment,
     LandPortion,
+    Line,
     Property,
     Taxpayer,
     TaxpayerKind,
@@ -400,6 +401,20 @@ def _share(value: Fraction) -> str:
     return f"{value.numerator}/{value.denominator}"
 
 
+def line_to_dict(line: Line) -> dict[str, Any]:
+    """One line of an assessment as in the quote's JSON (also the stored form's explicit lines)."""
+    return {
+        "code": line.code,
+        "schedule": line.schedule.value if line.schedule else None,
+        "property_refs": list(line.property_refs),
+        "base": _num(line.base),
+        "rate_percent": _num(line.rate_percent),
+        "amount": _num(line.amount),
+        "text_th": line.text_th,
+        "text_en": line.text_en,
+    }
+
+
 def assessment_to_dict(
     assessment: Assessment, *, installments: tuple[Installment, ...] | None = None, name: str = ""
 ) -> dict[str, Any]:
@@ -437,19 +452,7 @@ def assessment_to_dict(
             }
             for g in assessment.groups
         ],
-        "lines": [
-            {
-                "code": line.code,
-                "schedule": line.schedule.value if line.schedule else None,
-                "property_refs": list(line.property_refs),
-                "base": _num(line.base),
-                "rate_percent": _num(line.rate_percent),
-                "amount": _num(line.amount),
-                "text_th": line.text_th,
-                "text_en": line.text_en,
-            }
-            for line in assessment.lines
-        ],
+        "lines": [line_to_dict(line) for line in assessment.lines],
         "notes": [
             {"code": n.code, "property_ref": n.property_ref, "text_th": n.text_th, "text_en": n.text_en}
             for n in assessment.notes

@@ -21,6 +21,7 @@ import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
@@ -132,6 +133,12 @@ def get_tile(
         return Tile(data, etag, hit=False, store=store)
     store()
     return Tile(data, etag, hit=False)
+
+
+def after_sending(response: Any, work: Callable[[], None]) -> None:
+    """Run ``work`` once the WSGI server has sent the response (it closes the response then, and
+    Django runs the response's closers): cache writes off the client's path."""
+    response._resource_closers.append(work)
 
 
 # --- invalidation ------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from parcels.models import Organisation
 from parcels.selectors import organisation_ids_for_user
 
 from . import raster
-from .cache import TILE_CACHE_ALIAS
+from .cache import TILE_CACHE_ALIAS, after_sending
 from .scope import request_organisation_ids
 
 MAX_ZOOM = 24
@@ -108,9 +108,8 @@ def ortho_tile(request: HttpRequest, pk: int, z: int, x: int, y: int, ext: str) 
     tile = raster.read_tile(cog_path, z, x, y, ext, kind=kind, value_range=value_range)
     response = _tile_response(tile, etag)
     response["X-Tile-Cache"] = "miss"
-    # Stored once the response has been handed to the server (not on the client's path).
-    if keep_for:
-        response._resource_closers.append(lambda: cache.set(key, (tile.content, tile.media_type), keep_for))
+    if keep_for:  # stored once the response has been sent (not on the client's path)
+        after_sending(response, lambda: cache.set(key, (tile.content, tile.media_type), keep_for))
     return response
 
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, Json
 from django.views.decorators.http import require_GET
 
 from . import scope as tile_scope
-from .cache import StaleScope, Tile, get_tile
+from .cache import StaleScope, Tile, after_sending, get_tile
 from .vector import LAYERS, in_range
 
 MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
@@ -40,10 +40,7 @@ def vector_tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> Htt
         f"tile;desc={'hit' if tile.hit else 'miss'};dur={(time.perf_counter() - started) * 1000:.3f}"
     )
     if tile.store is not None:
-        # A fresh tile goes to the cache once the response has been handed to the server, so the
-        # cache write is not on the client's path. (Django calls a response's closers when the WSGI
-        # server closes it after sending.)
-        response._resource_closers.append(tile.store)
+        after_sending(response, tile.store)  # a fresh tile goes to the cache off the client's path
     return response
 
 
