@@ -327,6 +327,8 @@ def test_building_reshape_and_house_move_on_the_map(live_server, new_page, page_
         page.wait_for_selector("#panel-title:has-text('อาคาร'), #panel-title:has-text('Building')")
         page.click("#edit-shape")
         page.wait_for_function("() => pangmuMap.mode() === 'edit-shape'")
+        # editable once its neighbours (to snap to) have loaded
+        page.wait_for_selector("#save-edits:not([hidden])")
 
     # The house point moves 8 m east.
     open_and_edit("99/1", "99/1")
