@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "taxes",
     "eservices",
     "tiles",
+    "community",
+    "health",
 ]
 
 MIDDLEWARE = [
