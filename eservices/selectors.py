@@ -354,3 +354,22 @@ def daily_summary(organisation_id: int, day: date | None = None) -> dict[str, An
     rows = [r for r in by_type if r["new"] or r["closed"] or r["open"]]
     totals = {k: sum(r[k] for r in rows) for k in ("new", "closed", "open", "overdue")}
     return {"day": day, "rows": rows, "totals": totals}
+
+
+def request_summary(request_id: int) -> dict[str, Any] | None:
+    """What a notification about a request says: reference, service and status names, step count."""
+    req = ServiceRequest.objects.filter(pk=request_id).select_related("service_type", "organisation").first()
+    if req is None:
+        return None
+    st = req.service_type
+    state = st.state(req.status) or {}
+    return {
+        "household_id": req.household_id,
+        "organisation": req.organisation.name_th,
+        "reference": req.reference,
+        "service_th": st.name_th,
+        "service_en": st.name_en,
+        "status_th": state.get("name_th") or req.status,
+        "status_en": state.get("name_en") or req.status,
+        "events": req.events.count(),
+    }

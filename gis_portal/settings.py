@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tiles",
     "community",
     "health",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +202,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Imagery jobs whose worker died (stale heartbeat) go back on the queue.
     "requeue-stale-imagery": {"task": "drone_ingest.requeue_stale", "schedule": 600.0},
+    # Notifications the queue never got (broker down, worker died) are queued again.
+    "resend-stale-notifications": {"task": "notifications.tasks.resend_stale", "schedule": 600.0},
+    "announce-bills": {
+        "task": "notifications.tasks.announce_bills_all",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=8, minute=0),
+    },
 }
 
 CACHES = {

@@ -23,6 +23,7 @@ urlpatterns = [
     path("ogc/", include("gis_portal.ogc.urls")),
     path("community/", include("community.urls")),
     path("health/", include("health.urls")),
+    path("", include("notifications.urls")),
     path("", include("eservices.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -258,3 +258,16 @@ def village_households_status(village_id: int, month: date) -> list[dict[str, An
             }
         )
     return rows
+
+
+def alert_summary(alert_id: int) -> dict[str, Any]:
+    alert = VillageAlert.objects.select_related("village").get(pk=alert_id)
+    return {
+        "organisation_id": alert.organisation_id,
+        "village_id": alert.village_id,
+        "village": f"หมู่ {alert.village.number} {alert.village.name_th}",
+        "month": alert.month,
+        "index": alert.index,
+        "value": alert.value,
+        "threshold": alert.threshold,
+    }
