@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "community",
     "health",
     "notifications",
+    "travel",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,7 @@ urlpatterns = [
     path("community/", include("community.urls")),
     path("health/", include("health.urls")),
     path("", include("notifications.urls")),
+    path("travel/", include("travel.urls")),
     path("", include("eservices.urls")),
     path("admin/", admin.site.urls),
 ]
