@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "taxes",
     "eservices",
     "tiles",
+    "community",
+    "health",
+    "notifications",
+    "travel",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +203,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Imagery jobs whose worker died (stale heartbeat) go back on the queue.
     "requeue-stale-imagery": {"task": "drone_ingest.requeue_stale", "schedule": 600.0},
+    # Notifications the queue never got (broker down, worker died) are queued again.
+    "resend-stale-notifications": {"task": "notifications.tasks.resend_stale", "schedule": 600.0},
+    "announce-bills": {
+        "task": "notifications.tasks.announce_bills_all",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=8, minute=0),
+    },
 }
 
 CACHES = {

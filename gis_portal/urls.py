@@ -21,6 +21,10 @@ urlpatterns = [
     path("tax/", include("taxes.urls")),
     path("api/v1/", include("gis_portal.api.urls")),
     path("ogc/", include("gis_portal.ogc.urls")),
+    path("community/", include("community.urls")),
+    path("health/", include("health.urls")),
+    path("", include("notifications.urls")),
+    path("travel/", include("travel.urls")),
     path("", include("eservices.urls")),
     path("admin/", admin.site.urls),
 ]
