@@ -14,6 +14,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("accounts/login/", auth_views.LoginView.as_view(form_class=LockoutAuthenticationForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/api-passwords/", include("gis_portal.apipasswords.urls")),
     path("register/", include("parcels.urls")),
     path("map/", include("gis_portal.map.urls")),
     path("tiles/", include("tiles.urls")),
