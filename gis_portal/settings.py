@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "taxes",
     "eservices",
     "tiles",
+    "fieldwork",
 ]
 
 MIDDLEWARE = [

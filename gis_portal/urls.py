@@ -20,6 +20,7 @@ urlpatterns = [
     path("tiles/", include("tiles.urls")),
     path("imagery/", include("drone_ingest.urls")),
     path("tax/", include("taxes.urls")),
+    path("fieldwork/", include("fieldwork.urls")),
     path("api/v1/", include("gis_portal.api.urls")),
     path("ogc/", include("gis_portal.ogc.urls")),
     path("", include("eservices.urls")),
