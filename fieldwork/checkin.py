@@ -35,9 +35,11 @@ from parcels.selectors import require_role
 
 from . import register_rows
 from .decisions import precheck_new
+from .extensions import extra_layer, spec_of
 from .merge import MODELS, PHOTO_FIELDS, FeatureChange, apply_change, compare
 from .models import CheckIn, CheckInItem, FieldPacket, FieldPhoto, ItemStatus, PacketStatus
 from .roles import CHECKIN_ROLES
+from .schema import LayerSpec
 from .upload import Upload, open_upload, read_identity, read_layers
 
 
@@ -160,6 +162,39 @@ def _office_changed(
     return out
 
 
+def packet_specs(packet: FieldPacket) -> list[LayerSpec]:
+    """The layers the packet was made with (a layer registered since is not expected back)."""
+    specs = [spec_of(name) for name in packet.snapshot]
+    missing = [name for name, spec in zip(packet.snapshot, specs, strict=True) if spec is None]
+    if missing:
+        raise DomainError(
+            "layer_unknown",
+            f"The packet has layers this server no longer knows: {', '.join(missing)}",
+            f"ชุดข้อมูลมีชั้นข้อมูลที่เซิร์ฟเวอร์ไม่รู้จักแล้ว: {', '.join(missing)}",
+        )
+    return [spec for spec in specs if spec is not None]
+
+
+def _extra_item(checkin: CheckIn, change: FeatureChange, user: Any, reason: str) -> CheckInItem:
+    """A change to a layer another app registered: its own handler decides (in a savepoint)."""
+    layer = extra_layer(change.layer)
+    if change.kind != "change" or layer is None:
+        problem = DomainError(
+            "not_from_field",
+            f"Features of {change.layer} are not added or removed in the field",
+            f"ไม่รับการเพิ่มหรือลบข้อมูลชั้น {change.layer} จากภาคสนาม",
+        )
+        return _item(checkin, change, status=ItemStatus.REFUSED, **_error_fields(problem))
+    if not change.touches_register:
+        return _item(checkin, change, status=ItemStatus.NOTED)
+    try:
+        with transaction.atomic():
+            layer.on_change(change, user, reason)
+    except DomainError as exc:
+        return _item(checkin, change, status=ItemStatus.REFUSED, **_error_fields(exc))
+    return _item(checkin, change, status=ItemStatus.MERGED, decided_by=_user(user), decided_at=timezone.now())
+
+
 def _item(checkin: CheckIn, change: FeatureChange, **fields: Any) -> CheckInItem:
     return CheckInItem(
         checkin=checkin,
@@ -181,12 +216,14 @@ def _error_fields(exc: DomainError) -> dict[str, str]:
 def _merge(
     checkin: CheckIn, packet: FieldPacket, changes: list[FeatureChange], user: Any
 ) -> list[CheckInItem]:
-    office = _office_changed(packet, [c for c in changes if c.kind != "new"])
+    office = _office_changed(packet, [c for c in changes if c.kind != "new" and c.layer in MODELS])
     reason = reason_for(packet)
     items = []
     for change in changes:
         key = (change.layer, change.src_id)
-        if change.kind == "new":
+        if change.layer not in MODELS:
+            items.append(_extra_item(checkin, change, user, reason))
+        elif change.kind == "new":
             problem = precheck_new(change, packet)
             status = ItemStatus.REFUSED if change.layer == "parcels" else ItemStatus.DRAFT
             items.append(_item(checkin, change, status=status, **(_error_fields(problem) if problem else {})))
@@ -328,8 +365,9 @@ def check_in(
             )
         if CheckIn.objects.filter(packet=packet).exists():
             raise _already(packet)
-        returned = read_layers(upload)
-        changes = compare(packet.snapshot, returned)
+        specs = packet_specs(packet)
+        returned = read_layers(upload, specs)
+        changes = compare(specs, packet.snapshot, returned)
         photos = _photos_needed(changes, upload)
         with transaction.atomic():
             packet = (

@@ -21,7 +21,8 @@ from parcels import services
 from parcels.models import Building, Household, Parcel
 from parcels.services import LandUseShare
 
-from .schema import LAYERS_BY_NAME, PHOTOS, REGISTER_LAYERS, LayerSpec
+from .extensions import spec_of
+from .schema import PHOTOS, LayerSpec
 
 GEOMETRY_TOLERANCE = 1e-8  # degrees (about 1 mm): an untouched shape comes back identical
 PHOTO_FIELDS = [c.name for c in PHOTOS]
@@ -65,11 +66,20 @@ class FeatureChange:
 
     @property
     def spec(self) -> LayerSpec:
-        return LAYERS_BY_NAME[self.layer]
+        spec = spec_of(self.layer)
+        if spec is None:
+            raise DomainError(
+                "layer_unknown", f"Unknown packet layer {self.layer}", f"ไม่รู้จักชั้นข้อมูล {self.layer}"
+            )
+        return spec
 
     @property
     def touches_register(self) -> bool:
-        return "geometry" in self.changed or bool(set(self.changed) & REGISTER_FIELDS[self.layer])
+        """Whether a change is more than the team's observations (notes, members found, photos)."""
+        fields = REGISTER_FIELDS.get(self.layer)
+        if fields is None:  # a registered extra layer: every editable field is its own business
+            fields = {c.name for c in self.spec.editable_columns} - set(PHOTO_FIELDS) - {"note"}
+        return "geometry" in self.changed or bool(set(self.changed) & fields)
 
     @property
     def geometry(self) -> GEOSGeometry | None:
@@ -86,10 +96,12 @@ def _values(spec: LayerSpec, record: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def compare(snapshot: dict[str, Any], returned: dict[str, dict[int, dict[str, Any]]]) -> list[FeatureChange]:
+def compare(
+    specs: list[LayerSpec], snapshot: dict[str, Any], returned: dict[str, dict[int, dict[str, Any]]]
+) -> list[FeatureChange]:
     """Every changed, new and removed feature of every layer (unchanged ones are left out)."""
     changes: list[FeatureChange] = []
-    for spec in REGISTER_LAYERS:
+    for spec in specs:
         before = snapshot.get(spec.name, {})
         after = returned.get(spec.name, {})
         editable = [c for c in spec.columns if c.editable]

@@ -33,6 +33,7 @@ from parcels.selectors import require_role
 
 from . import conf, register_rows
 from .basemap import build_basemap
+from .extensions import extra_layers
 from .models import FieldPacket, PacketStatus
 from .packet_gpkg import packet_info, write_info, write_layer
 from .qgis_project import ProjectLayer, project_xml, write_qgz
@@ -124,9 +125,12 @@ def _write_folder(packet: FieldPacket, folder: Path, progress: Progress) -> dict
     progress(2, "register")
     snapshot_at = timezone.now()
     rows = register_rows.village_rows(village, [spec.name for spec in REGISTER_LAYERS])
+    for extra in extra_layers():
+        rows[extra.spec.name] = extra.rows(village)
+    specs = [*REGISTER_LAYERS, *(extra.spec for extra in extra_layers())]
     data = folder / f"{slug}.gpkg"
     progress(8, "geopackage")
-    for spec in REGISTER_LAYERS:
+    for spec in specs:
         write_layer(data, spec, rows[spec.name])
     write_info(data, packet_info(packet))
     basemap = _basemap(packet, folder, slug, progress)
@@ -134,7 +138,7 @@ def _write_folder(packet: FieldPacket, folder: Path, progress: Progress) -> dict
     extent = basemap.get("bounds_3857") or list(village.boundary.transform(3857, clone=True).extent)
     xml = project_xml(
         title=f"หมู่ {village.number} {village.name_th} – {packet.organisation.name_th} (#{packet.pk})",
-        layers=[ProjectLayer(spec, f"./{data.name}|layername={spec.name}") for spec in REGISTER_LAYERS],
+        layers=[ProjectLayer(spec, f"./{data.name}|layername={spec.name}") for spec in specs],
         basemap_source=f"./{basemap['file']}" if basemap["present"] else None,
         basemap_title=basemap.get("title", ""),
         extent_3857=tuple(extent),

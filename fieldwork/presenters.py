@@ -8,8 +8,8 @@ from typing import Any
 
 import shapely
 
+from .extensions import spec_of
 from .models import CheckInItem
-from .schema import LAYERS_BY_NAME
 
 
 def _label(column: Any, value: Any) -> str:
@@ -27,7 +27,7 @@ def _geojson(wkb_hex: str | None) -> dict[str, Any] | None:
 
 
 def item_view(item: CheckInItem) -> dict[str, Any]:
-    spec = LAYERS_BY_NAME[item.layer]
+    spec = spec_of(item.layer)
     office = item.office_values or {}
     packet = item.packet_values or {}
     field = item.field_values or {}

@@ -21,7 +21,7 @@ from parcels.importers import GPKG_APPLICATION_IDS, untrusted_gdal
 
 from . import conf
 from .packet_gpkg import packet_signature
-from .schema import INFO_TABLE, PACKET_SRID, REGISTER_LAYERS
+from .schema import INFO_TABLE, PACKET_SRID, LayerSpec
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic"}
 ZIP_MAX_MEMBERS = 5000
@@ -238,7 +238,7 @@ def read_identity(upload: Upload) -> dict[str, Any]:
     return info
 
 
-def read_layers(upload: Upload) -> dict[str, dict[int, dict[str, Any]]]:
+def read_layers(upload: Upload, specs: list[LayerSpec]) -> dict[str, dict[int, dict[str, Any]]]:
     """Every feature of the packet's layers: ``{layer: {fid: {column: value, "geometry": shapely}}}``."""
     import pyogrio
 
@@ -246,7 +246,7 @@ def read_layers(upload: Upload) -> dict[str, dict[int, dict[str, Any]]]:
     try:
         with untrusted_gdal():
             present = {name for name, _gtype in pyogrio.list_layers(str(upload.gpkg))}
-            for spec in REGISTER_LAYERS:
+            for spec in specs:
                 if spec.name not in present:
                     raise _refuse(
                         "layer_missing",
