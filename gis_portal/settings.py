@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "simple_history",
     "gis_portal",
     "gis_portal.audit",
+    "gis_portal.apipasswords",
     "parcels",
     "drone_ingest",
     "taxes",
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "health",
     "notifications",
     "travel",
+    "fieldwork",
 ]
 
 MIDDLEWARE = [
@@ -154,6 +156,8 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 # Login lockout (gis_portal/security.py): failures per user name and per address.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+# HTTP Basic (API passwords) only over HTTPS, except on a development machine.
+API_BASIC_REQUIRE_HTTPS = env_bool("API_BASIC_REQUIRE_HTTPS", not DEBUG)
 # Only behind our own reverse proxy, which sets X-Forwarded-For, may the header be trusted.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 CSRF_COOKIE_HTTPONLY = False
@@ -227,6 +231,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        # HTTP Basic with a per-user API password (QGIS 3.22 has no method sending a Token header).
+        "gis_portal.apipasswords.authentication.ApiPasswordBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",

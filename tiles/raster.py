@@ -99,15 +99,23 @@ def _mosaic_tile(asset: str, x: int, y: int, z: int, **kwargs: Any) -> ImageData
         return reader.tile(x, y, z, tilesize=TILE_SIZE, **kwargs)
 
 
-def read_mosaic_tile(cog_paths: list[str], z: int, x: int, y: int, ext: str) -> Tile:
-    """The newest imagery for each pixel: ``cog_paths`` newest first, holes filled by older ones."""
+def mosaic_image(cog_paths: list[str], z: int, x: int, y: int) -> ImageData | None:
+    """The pixels of one tile, newest imagery first (None: no imagery there)."""
     if not cog_paths:
-        return Tile(None, FORMATS[ext][1])
+        return None
     with rasterio.Env(**gdal_env_options()):
         try:
             image, _used = mosaic_reader(
                 cog_paths, _mosaic_tile, x, y, z, allowed_exceptions=(TileOutsideBounds,)
             )
         except EmptyMosaicError:
-            return Tile(None, FORMATS[ext][1])
+            return None
+    return image
+
+
+def read_mosaic_tile(cog_paths: list[str], z: int, x: int, y: int, ext: str) -> Tile:
+    """The newest imagery for each pixel: ``cog_paths`` newest first, holes filled by older ones."""
+    image = mosaic_image(cog_paths, z, x, y)
+    if image is None:
+        return Tile(None, FORMATS[ext][1])
     return _render(image, ext, "ortho", None)

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from drone_ingest.models import Orthomosaic, Survey
 from eservices.models import ServiceRequest, ServiceType
+from gis_portal.apipasswords.authentication import ApiPasswordBasicAuthentication
 from gis_portal.audit import log as audit_log
 from gis_portal.errors import DomainError, NotFoundError
 from parcels import serializers as s
@@ -68,8 +69,9 @@ class RegisterViewSet(viewsets.ReadOnlyModelViewSet):
     history_annotations: ClassVar[dict[str, Any]] = {}
     supports_as_of: ClassVar[bool] = True
 
-    # Token first: an unauthenticated machine gets 401 with ``WWW-Authenticate: Token``.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    # Token first: an unauthenticated machine gets 401 with ``WWW-Authenticate: Token``. HTTP Basic
+    # takes a per-user API password (what QGIS can send), never the login password.
+    authentication_classes = [TokenAuthentication, SessionAuthentication, ApiPasswordBasicAuthentication]
     lookup_field = "id"
     lookup_url_kwarg = "pk"
     lookup_value_regex = r"[0-9]{1,18}"
