@@ -54,7 +54,6 @@ def with_geojson(queryset: QuerySet, geo_field: str) -> QuerySet:
 # before. No docstring on purpose: drf-spectacular would show it as every subclass's description; the
 # OpenAPI schema stays that of GeoFeatureModelSerializer.
 class PostgisGeoFeatureSerializer(GeoFeatureModelSerializer):
-
     def _fast_plan(self) -> list[tuple[str, str | None, Any]] | None:
         """(name, attribute or None, converter) per property; None when the fast path does not apply."""
         if hasattr(self, "_plan"):

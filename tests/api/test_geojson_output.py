@@ -17,7 +17,15 @@ from parcels.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
-SPATIAL = ["organisations", "villages", "parcels", "buildings", "households", "orthomosaics", "service-requests"]
+SPATIAL = [
+    "organisations",
+    "villages",
+    "parcels",
+    "buildings",
+    "households",
+    "orthomosaics",
+    "service-requests",
+]
 STAFF = (roles.TAX_OFFICER, roles.GIS_EDITOR, roles.SERVICE_OFFICER, roles.SURVEYOR)
 
 
@@ -39,7 +47,9 @@ def both(client, monkeypatch, url: str) -> tuple[bytes, bytes, list[str]]:
     return new.content, old.content, sql
 
 
-def test_every_spatial_endpoint_gives_the_same_bytes(client, register, extras, make_user, pangmu, monkeypatch):
+def test_every_spatial_endpoint_gives_the_same_bytes(
+    client, register, extras, make_user, pangmu, monkeypatch
+):
     client.force_login(make_user("all", pangmu, *STAFF))
     today = timezone.localdate().isoformat()
     urls = [f"/api/v1/{name}/?limit=1000" for name in SPATIAL]
