@@ -24,6 +24,7 @@ Foundation-level: imports Django, boto3 and django-storages only.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -279,7 +280,9 @@ class MediaStorage(S3Storage):
     """Django's default storage on the object store, under ``media/`` (STORAGES["default"]).
 
     Names are made unique as on the local disk (no silent overwrite); files are private (no ACL,
-    the bucket's policy applies) and the app serves them itself after its own access checks.
+    the bucket's policy applies) and the app serves them itself after its own access checks. A
+    store that fails while saving raises ``OSError``, as a failing disk does, so callers' clean-up
+    of half-written work applies to both.
     """
 
     def __init__(self, **options: Any) -> None:
@@ -297,3 +300,25 @@ class MediaStorage(S3Storage):
             "querystring_auth": True,
         }
         super().__init__(**{**defaults, **options})
+
+    def save(self, name: str | None, content: Any, max_length: int | None = None) -> str:
+        with _as_os_error(name):
+            return super().save(name, content, max_length=max_length)
+
+    def delete(self, name: str) -> None:
+        with _as_os_error(name):
+            super().delete(name)
+
+    def _open(self, name: str, mode: str = "rb") -> Any:
+        with _as_os_error(name):
+            return super()._open(name, mode)
+
+
+@contextlib.contextmanager
+def _as_os_error(name: str | None) -> Iterator[None]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except (BotoCoreError, ClientError) as exc:
+        raise OSError(f"the object store failed on {name}: {exc}") from exc

@@ -135,6 +135,7 @@ def object_store(s3_server, settings, tmp_path):
         name = bucket
         server = s3_server
         s3 = client
+        local_media = settings.MEDIA_ROOT
 
         def keys(self, prefix: str = "") -> list[str]:
             pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
