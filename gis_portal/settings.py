@@ -132,8 +132,20 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Shared files on an S3-compatible object store (MinIO, ...) when a bucket is set; local disk
+# otherwise. See gis_portal/storage.py and docs/DEPLOY.md.
+OBJECT_STORE_BUCKET = os.environ.get("OBJECT_STORE_BUCKET", "")
+OBJECT_STORE_ENDPOINT = os.environ.get("OBJECT_STORE_ENDPOINT", "")
+OBJECT_STORE_PREFIX = os.environ.get("OBJECT_STORE_PREFIX", "")
+OBJECT_STORE_REGION = os.environ.get("OBJECT_STORE_REGION", "us-east-1")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": (
+            "gis_portal.storage.MediaStorage"
+            if OBJECT_STORE_BUCKET
+            else "django.core.files.storage.FileSystemStorage"
+        )
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

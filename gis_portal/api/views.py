@@ -27,6 +27,7 @@ from eservices.models import ServiceRequest, ServiceType
 from gis_portal.apipasswords.authentication import ApiPasswordBasicAuthentication
 from gis_portal.audit import log as audit_log
 from gis_portal.errors import DomainError, NotFoundError
+from gis_portal.geojson import with_geojson
 from parcels import serializers as s
 from parcels.models import (
     Building,
@@ -122,6 +123,10 @@ class RegisterViewSet(viewsets.ReadOnlyModelViewSet):
 class GeoRegisterViewSet(RegisterViewSet):
     pagination_class = GeoJsonLimitOffsetPagination
     bbox_filter_field: ClassVar[str] = "geom"
+
+    def get_queryset(self) -> QuerySet:
+        # PostGIS writes each Feature's geometry (gis_portal/geojson.py), not Python.
+        return with_geojson(super().get_queryset(), self.get_serializer_class().Meta.geo_field)
 
 
 class PersonalDataViewSetMixin:
