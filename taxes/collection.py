@@ -234,30 +234,9 @@ def _payment(a: Assessment, alloc: Allocation, **fields: Any) -> Payment:
     )
 
 
-def payment_record(
-    *,
-    assessment: Assessment,
-    amount: Decimal,
-    paid_on: date,
-    key: uuid.UUID | None = None,
-    channel: str = PaymentChannel.COUNTER,
-    bank_reference: str | None = None,
-    ref1: str = "",
-    ref2: str = "",
-    user: Any = None,
-) -> Payment:
-    """Record one payment (for a form's key already used: the first payment, nothing recorded)."""
-    return payment_record_once(
-        assessment=assessment,
-        amount=amount,
-        paid_on=paid_on,
-        key=key,
-        channel=channel,
-        bank_reference=bank_reference,
-        ref1=ref1,
-        ref2=ref2,
-        user=user,
-    )[0]
+def payment_record(**kwargs: Any) -> Payment:
+    """Record one payment (see :func:`payment_record_once`); for a form's key already used, the first."""
+    return payment_record_once(**kwargs)[0]
 
 
 def payment_record_once(

@@ -368,7 +368,7 @@ def _assess_unit(
     whole = sum((line.amount for line in lines), NIL)
     prop = unit.prop
     if prop.co_owners:
-        owners = sorted(prop.co_owners, key=lambda o: o.ref)
+        owners = sorted(prop.co_owners, key=lambda o: (len(o.ref), o.ref))  # numeric refs in their order
         parts = split_by_shares(whole, [o.share for o in owners])
         part = parts[[o.ref for o in owners].index(taxpayer.id)]
     else:

@@ -19,8 +19,13 @@ from .rules_model import Schedule, TaxpayerKind, Use
 # ---------------------------------------------------------------------------------------------------
 
 
-def _check_shares(obj: object, *names: str) -> None:
-    for name in names:
+def _check_item(obj: object, kind: str, amounts: dict[str, str]) -> None:
+    """An item's use, its non-negative amounts (field -> what it is called) and its shares."""
+    object.__setattr__(obj, "use", Use(obj.use))  # type: ignore[attr-defined]
+    for name, label in amounts.items():
+        if _require_decimal(getattr(obj, name), name) < 0:
+            raise ValueError(f"{kind} {obj.ref!r}: {label} must not be negative")  # type: ignore[attr-defined]
+    for name in ("use_share", "ownership_share"):
         object.__setattr__(obj, name, to_share(getattr(obj, name)))
 
 
@@ -37,12 +42,7 @@ class LandPortion:
     special_reduction: str = ""  # code of a special reduction (Sec. 55 decree item), "" = none
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "use", Use(self.use))
-        if _require_decimal(self.area_sq_wah, "area_sq_wah") < 0:
-            raise ValueError(f"land {self.ref!r}: area must not be negative")
-        if _require_decimal(self.price_per_sq_wah, "price_per_sq_wah") < 0:
-            raise ValueError(f"land {self.ref!r}: price must not be negative")
-        _check_shares(self, "use_share", "ownership_share")
+        _check_item(self, "land", {"area_sq_wah": "area", "price_per_sq_wah": "price"})
 
 
 @dataclass(frozen=True)
@@ -59,15 +59,10 @@ class BuildingPortion:
     special_reduction: str = ""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "use", Use(self.use))
-        if _require_decimal(self.floor_area_m2, "floor_area_m2") < 0:
-            raise ValueError(f"building {self.ref!r}: floor area must not be negative")
-        if _require_decimal(self.cost_per_m2, "cost_per_m2") < 0:
-            raise ValueError(f"building {self.ref!r}: cost must not be negative")
+        _check_item(self, "building", {"floor_area_m2": "floor area", "cost_per_m2": "cost"})
         dep = _require_decimal(self.depreciation_percent, "depreciation_percent")
         if not 0 <= dep <= 100:
             raise ValueError(f"building {self.ref!r}: depreciation must be 0-100 %, got {dep}")
-        _check_shares(self, "use_share", "ownership_share")
 
 
 @dataclass(frozen=True)
@@ -83,12 +78,7 @@ class CondoPortion:
     special_reduction: str = ""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "use", Use(self.use))
-        if _require_decimal(self.area_m2, "area_m2") < 0:
-            raise ValueError(f"unit {self.ref!r}: area must not be negative")
-        if _require_decimal(self.price_per_m2, "price_per_m2") < 0:
-            raise ValueError(f"unit {self.ref!r}: price must not be negative")
-        _check_shares(self, "use_share", "ownership_share")
+        _check_item(self, "unit", {"area_m2": "area", "price_per_m2": "price"})
 
 
 @dataclass(frozen=True)

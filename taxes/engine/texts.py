@@ -53,6 +53,29 @@ NOTE_TEXTS: Mapping[str, tuple[str, str]] = {
 }
 
 
+def _area_text(
+    what: tuple[str, str],
+    unit: tuple[str, str],
+    item_ref: str,
+    use: Use,
+    area: Decimal,
+    price: Decimal,
+    use_share: Fraction,
+    ownership_share: Fraction,
+    value: Decimal,
+    extra: tuple[str, str] = ("", ""),
+) -> tuple[str, str]:
+    """(Thai, English) text of an area x price valuation: land, or a condominium unit."""
+    sh_th, sh_en = _share_text(use_share, ownership_share)
+    ref = (" " + item_ref) if item_ref else ""
+    return (
+        f"{what[0]}{ref} ({USE_NAMES_TH[use]}) {_fmt_num(area)} {unit[0]} × "
+        f"{_fmt_money(price)} บาท/{unit[0]}{extra[0]}{sh_th} = {_fmt_money(value)} บาท",
+        f"{what[1]}{ref} ({use.value}) {_fmt_num(area)} {unit[1]} × "
+        f"{_fmt_money(price)} baht/{unit[1]}{extra[1]}{sh_en} = {_fmt_money(value)} baht",
+    )
+
+
 def land_text(
     item_ref: str,
     use: Use,
@@ -63,14 +86,10 @@ def land_text(
     value: Decimal,
 ) -> tuple[str, str]:
     """(Thai, English) text of a land valuation (code ``value.land``)."""
-    sh_th, sh_en = _share_text(use_share, ownership_share)
-    ref = (" " + item_ref) if item_ref else ""
-    return (
-        f"ที่ดิน{ref} ({USE_NAMES_TH[use]}) {_fmt_num(area_sq_wah)} ตร.ว. × "
-        f"{_fmt_money(price_per_sq_wah)} บาท/ตร.ว.{sh_th} = {_fmt_money(value)} บาท",
-        f"Land{ref} ({use.value}) {_fmt_num(area_sq_wah)} sq wah × "
-        f"{_fmt_money(price_per_sq_wah)} baht/sq wah{sh_en} = {_fmt_money(value)} baht",
-    )
+    return _area_text(
+        ("ที่ดิน", "Land"), ("ตร.ว.", "sq wah"), item_ref, use, area_sq_wah, price_per_sq_wah, use_share,
+        ownership_share, value,
+    )  # fmt: skip
 
 
 def building_text(
@@ -107,14 +126,10 @@ def condo_text(
     value: Decimal,
 ) -> tuple[str, str]:
     """(Thai, English) text of a condominium unit's valuation (code ``value.condo``)."""
-    sh_th, sh_en = _share_text(use_share, ownership_share)
-    ref = (" " + item_ref) if item_ref else ""
-    return (
-        f"ห้องชุด{ref} ({USE_NAMES_TH[use]}) {_fmt_num(area_m2)} ตร.ม. × {_fmt_money(price_per_m2)} บาท/ตร.ม. "
-        f"(ไม่หักค่าเสื่อม){sh_th} = {_fmt_money(value)} บาท",
-        f"Condominium unit{ref} ({use.value}) {_fmt_num(area_m2)} m² × {_fmt_money(price_per_m2)} baht/m² "
-        f"(no depreciation){sh_en} = {_fmt_money(value)} baht",
-    )
+    return _area_text(
+        ("ห้องชุด", "Condominium unit"), ("ตร.ม.", "m²"), item_ref, use, area_m2, price_per_m2, use_share,
+        ownership_share, value, (" (ไม่หักค่าเสื่อม)", " (no depreciation)"),
+    )  # fmt: skip
 
 
 def bracket_text(

@@ -132,6 +132,8 @@ def build_inputs(
         for thing, code in codes.items():
             if code not in special_codes:
                 problems.append(f"{where} {thing}: special reduction {code!r} is not among the year's rules")
+    if problems:  # the register contradicts itself: nothing is assessed until it is corrected
+        return [], problems, 0
 
     holdings: dict[int, dict[int, _Holding]] = defaultdict(lambda: defaultdict(_Holding))
     for pid, by_party in land_owners.items():

@@ -39,6 +39,10 @@ EXPECTED = {
     "tax_quote_ex8_mixed_use.json": ("10000000.00", "13200.00", 3),
     "tax_quote_ex9_commercial_2020.json": ("60000000.00", "19000.00", 3),
     "tax_quote_co_owned_half.json": ("5000000.00", "1000.00", 1),
+    # Supreme Court 3227/2568: the taxpayer's half of the unit's value, half of its one-exemption tax
+    "tax_quote_co_owned_home_dika_3227_2568.json": ("48807544.50", "9403.77", 3),
+    "tax_quote_2023_special_reductions.json": ("20000000.00", "15750.00", 3),
+    "tax_quote_wooden_house_treasury_table.json": ("700000.00", "140.00", 1),
 }
 
 
