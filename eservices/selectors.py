@@ -293,6 +293,7 @@ def household_tax_bills(household: Household) -> BillsResult:
                 "due_date": get("due_date"),
                 "status": get("status"),
                 "promptpay_payload": get("promptpay_payload") or "",
+                "breakdown": get("breakdown") or {},
                 "receipts": list(get("receipts") or []),
             }
         )

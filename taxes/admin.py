@@ -7,6 +7,7 @@ Assessments and payments are read-only in the admin: they change only through th
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 
 from gis_portal.admin_mixins import ReadOnlyAdminMixin
 
@@ -27,6 +28,33 @@ class TaxOfficeAdmin(OrgScoped):
 class TaxYearAdmin(OrgScoped):
     list_display = ("organisation", "year", "status", "notice_date", "last_assessed_at")
     list_filter = ("organisation", "status")
+    readonly_fields = ("sources_of_the_rules",)
+
+    @admin.display(description="ที่มาของกฎเกณฑ์ / sources of the rules")
+    def sources_of_the_rules(self, obj: models.TaxYear) -> str:
+        """Each rule of the year with its decree, section and Gazette date (from the rules' ``sources``)."""
+        rows = (obj.rules or {}).get("sources", []) if obj else []
+        return format_html(
+            "<table><tr><th>rule</th><th>source</th><th>section</th><th>Gazette</th><th>checked</th>"
+            "<th>to verify</th></tr>{}</table>",
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}<br>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                (
+                    (
+                        r.get("rule", ""),
+                        r.get("title_th", ""),
+                        r.get("title_en", ""),
+                        r.get("section", ""),
+                        r.get("gazette") or "-",
+                        r.get("checked", ""),
+                        r.get("verify") or "-",
+                    )
+                    for r in rows
+                    if isinstance(r, dict)
+                ),
+            ),
+        )
 
 
 @admin.register(models.LandPrice)
@@ -49,6 +77,12 @@ class DepreciationAdmin(OrgScoped):
     list_filter = ("tax_year", "material")
 
 
+@admin.register(models.SpecialReductionRecord)
+class SpecialReductionRecordAdmin(OrgScoped):
+    list_display = ("code", "parcel", "building", "from_year", "to_year")
+    raw_id_fields = ("parcel", "building")
+
+
 @admin.register(models.CondoUnitPrice)
 class CondoUnitPriceAdmin(OrgScoped):
     list_display = ("tax_year", "condominium", "price_per_m2")
@@ -69,6 +103,21 @@ class AssessmentAdmin(ReadOnly):
 class PaymentAdmin(ReadOnly):
     list_display = ("receipt_number", "assessment", "paid_on", "channel", "bank_reference", "amount")
     search_fields = ("receipt_number", "bank_reference", "ref1")
+
+
+@admin.register(models.IssueBatch)
+class IssueBatchAdmin(ReadOnly):
+    list_display = ("tax_year", "issued_on", "due_dates", "office_dates", "count")
+
+
+@admin.register(models.ReminderBatch)
+class ReminderBatchAdmin(ReadOnly):
+    list_display = ("tax_year", "issued_on", "pay_by")
+
+
+@admin.register(models.Reminder)
+class ReminderAdmin(ReadOnly):
+    list_display = ("number", "assessment", "overdue_tax", "received_on")
 
 
 @admin.register(models.Objection)

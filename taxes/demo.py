@@ -1,9 +1,9 @@
 """Demo appraisal tables and a tax year for the demo organisation (made-up figures, see docs/TAX.md).
 
-The land prices here are invented per zone/block; the building costs and the depreciation curve
-follow the shape of the Treasury's tables (ตึก 1 %/year to 76 %, ครึ่งตึกครึ่งไม้ 2 %/year to 85 %,
-ไม้ 4 %/year to 93 %) as remembered, **to be verified** against the ministerial regulation before
-any real use.
+The land prices here are invented per zone/block and the building costs are made up. Depreciation
+is the Treasury's table (taxes.law.depreciation) for concrete, half-concrete and wood; the Treasury
+table has no rows for steel frame, bamboo and "other", so the demo borrows the concrete rows for steel
+and the wood rows for bamboo and other (a demo assumption: a real office loads its own from CSV).
 """
 
 from __future__ import annotations
@@ -16,8 +16,22 @@ from django.db import transaction
 
 from parcels.models import BuildingMaterial, BuildingType, Organisation, Parcel, RegisterStatus
 
-from .models import BuildingCost, Depreciation, LandPrice, TaxYear
-from .services import tax_office_for, tax_year_create
+from .law import TREASURY_DEPRECIATION
+from .models import (
+    Assessment,
+    BuildingCost,
+    Depreciation,
+    IssueBatch,
+    LandPrice,
+    Objection,
+    Payment,
+    Refund,
+    Reminder,
+    ReminderBatch,
+    SpecialReductionRecord,
+    TaxYear,
+)
+from .taxyears import tax_office_for, tax_year_create
 
 DEMO_BUILDING_COSTS = {
     BuildingType.DETACHED_HOUSE: "7600",
@@ -32,14 +46,11 @@ DEMO_BUILDING_COSTS = {
     BuildingType.RESORT: "9800",
     BuildingType.OTHER: "4000",
 }
-# material -> (percent per year, cap percent)
-DEMO_DEPRECIATION = {
-    BuildingMaterial.CONCRETE: (1, 76),
-    BuildingMaterial.MIXED: (2, 85),
-    BuildingMaterial.WOOD: (4, 93),
-    BuildingMaterial.STEEL: (1, 76),
-    BuildingMaterial.BAMBOO: (8, 93),
-    BuildingMaterial.OTHER: (4, 93),
+# materials the Treasury table lacks -> the table's material the demo borrows
+DEMO_BORROWED_DEPRECIATION = {
+    BuildingMaterial.STEEL: BuildingMaterial.CONCRETE,
+    BuildingMaterial.BAMBOO: BuildingMaterial.WOOD,
+    BuildingMaterial.OTHER: BuildingMaterial.WOOD,
 }
 DEMO_TAX_ID = "0994000158041"  # made up for the demo (13 digits); a real office sets its own
 
@@ -79,18 +90,13 @@ def seed_tax_demo(*, organisation: Organisation, year: int, set_tax_id: bool = T
         for t, c in DEMO_BUILDING_COSTS.items()
     )
     Depreciation.objects.filter(tax_year=ty).delete()
-    rows = []
-    for material, (per_year, cap) in DEMO_DEPRECIATION.items():
-        last = cap // per_year
-        for age in range(last):
-            rows.append(
-                Depreciation(
-                    tax_year=ty, material=material, age_from=age, age_to=age, percent=Decimal(age * per_year)
-                )
-            )
-        rows.append(
-            Depreciation(tax_year=ty, material=material, age_from=last, age_to=None, percent=Decimal(cap))
-        )
+    table = dict(TREASURY_DEPRECIATION)
+    table.update({m: TREASURY_DEPRECIATION[src] for m, src in DEMO_BORROWED_DEPRECIATION.items()})
+    rows = [
+        Depreciation(tax_year=ty, material=material, age_from=a, age_to=b, percent=pct)
+        for material, bands in table.items()
+        for a, b, pct in bands
+    ]
     Depreciation.objects.bulk_create(rows)
     return ty
 
@@ -100,13 +106,16 @@ def flush_demo(organisation: Organisation, say: Callable[[str], None]) -> None:
 
     Tax years and zone/block appraisal tables stay (they do not point at register rows).
     """
-    from .models import Assessment, Objection, Payment, Refund
-
     steps = [
         ("refunds", Refund.objects.filter(assessment__organisation=organisation)),
         ("objections", Objection.objects.filter(assessment__organisation=organisation)),
         ("payments", Payment.objects.filter(organisation=organisation)),
+        ("reminders", Reminder.objects.filter(assessment__organisation=organisation)),
+        ("reminder batches", ReminderBatch.objects.filter(tax_year__organisation=organisation)),
+        ("special reductions", SpecialReductionRecord.objects.filter(organisation=organisation)),
+        ("assessments", Assessment.objects.filter(organisation=organisation, replaces__isnull=False)),
         ("assessments", Assessment.objects.filter(organisation=organisation)),
+        ("issue batches", IssueBatch.objects.filter(tax_year__organisation=organisation)),
     ]
     for label, queryset in steps:
         deleted, _ = queryset.delete()

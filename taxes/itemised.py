@@ -46,9 +46,11 @@ from .engine import (
     Use,
     bracket_text,
     building_text,
+    condo_text,
     exemption_text,
     land_text,
     reduction_text,
+    round_money,
     transitional_text,
 )
 from .quote import RESULT_SCHEMA, _num, _share, line_to_dict
@@ -156,7 +158,7 @@ def pack(assessment: Assessment, register_notes: Sequence[Sequence[str]] = ()) -
     for v in assessment.valuations:
         a = v.text_args
         row: list[Any] = [
-            "L" if v.code == "value.land" else "B",
+            {"value.land": "L", "value.building": "B", "value.condo": "C"}[v.code],
             ref(v.property_ref),
             None if v.item_ref == v.property_ref else v.item_ref,
             _USE[v.use],
@@ -166,11 +168,11 @@ def pack(assessment: Assessment, register_notes: Sequence[Sequence[str]] = ()) -
             _share(v.ownership_share),
             _num(v.value),
         ]
-        if v.code == "value.land" and len(a) == 7:
+        if v.code in ("value.land", "value.condo") and len(a) == 7:
             row += [_num(a[2]), _num(a[3])]
         elif v.code == "value.building" and len(a) == 8:
             row += [_num(a[2]), _num(a[3]), _num(a[4])]
-        else:  # pragma: no cover - the engine writes only these two
+        else:  # pragma: no cover - the engine writes only these
             raise ValueError(f"cannot store valuation {v.code!r} with arguments {a!r}")
         valuations.append(row)
     groups = [
@@ -182,6 +184,7 @@ def pack(assessment: Assessment, register_notes: Sequence[Sequence[str]] = ()) -
             _num(g.exemption),
             _num(g.taxable),
             _num(g.tax),
+            *([] if g.share == 1 else [_share(g.share)]),
         ]
         for g in assessment.groups
     ]
@@ -200,8 +203,8 @@ def pack(assessment: Assessment, register_notes: Sequence[Sequence[str]] = ()) -
             lines.append(["t", prefs, _num(a[1])])
         elif parts[0] == "exemption" and line.schedule is not None and len(a) == 4:
             lines.append(["e", _SCHEDULE[line.schedule], prefs, _num(a[3]), _num(a[1]), a[2]])
-        elif line.code == "reduction.year" and len(a) == 4:
-            lines.append(["d", prefs, _num(a[2]), _num(a[1]), _num(a[3])])
+        elif line.code == "reduction.year" and len(a) == 5:
+            lines.append(["d", prefs, _num(a[2]), _num(a[1]), _num(a[3]), a[4]])
         else:
             lines.append(["x", line_to_dict(line)])
     notes: list[list[Any]] = []
@@ -263,6 +266,9 @@ def unpack(stored: Mapping[str, Any] | None) -> dict[str, Any]:
         if kind == "L":
             code = "value.land"
             texts = land_text(item_ref, use, D(row[9]), D(row[10]), use_share, own, D(value))
+        elif kind == "C":
+            code = "value.condo"
+            texts = condo_text(item_ref, use, D(row[9]), D(row[10]), use_share, own, D(value))
         else:
             code = "value.building"
             texts = building_text(item_ref, use, D(row[9]), D(row[10]), D(row[11]), use_share, own, D(value))
@@ -282,15 +288,16 @@ def unpack(stored: Mapping[str, Any] | None) -> dict[str, Any]:
         )
     groups = [
         {
-            "schedule": _SCHEDULE_BACK[s].value,
-            "vacant_escalation_steps": steps,
-            "property_refs": [refs[i] for i in prefs],
-            "value": value,
-            "exemption": exemption,
-            "taxable": taxable,
-            "tax": tax,
+            "schedule": _SCHEDULE_BACK[g[0]].value,
+            "vacant_escalation_steps": g[1],
+            "property_refs": [refs[i] for i in g[2]],
+            "value": g[3],
+            "exemption": g[4],
+            "taxable": g[5],
+            "tax": g[6],
+            "share": g[7] if len(g) > 7 else "1",
         }
-        for s, steps, prefs, value, exemption, taxable, tax in stored["g"]
+        for g in stored["g"]
     ]
     lines = []
     for row in stored["l"]:
@@ -336,14 +343,14 @@ def unpack(stored: Mapping[str, Any] | None) -> dict[str, Any]:
                 "texts": transitional_text(year, D(exempt)),
             }
         elif kind == "d":
-            _, prefs, gross, pct, reduction = row
+            _, prefs, gross, pct, reduction, *reference = row
             line = {
                 "code": "reduction.year",
                 "schedule": None,
                 "base": gross,
                 "rate_percent": pct,
                 "amount": reduction,
-                "texts": reduction_text(year, D(pct), D(gross), D(reduction)),
+                "texts": reduction_text(year, D(pct), D(gross), D(reduction), *reference),
             }
         else:
             raise ValueError(f"unknown stored line kind {kind!r}")
@@ -366,8 +373,8 @@ def unpack(stored: Mapping[str, Any] | None) -> dict[str, Any]:
         else:
             code, p = row
             notes.append({"code": code, "property_ref": refs[p], **_texts(NOTE_TEXTS[code])})
-    value = sum((D(v["value"]) for v in valuations), NIL)
-    exemption = sum((D(g["exemption"]) for g in groups), NIL)
+    value = sum((round_money(Fraction(g["value"]) * Fraction(g["share"])) for g in groups), NIL)
+    exemption = sum((round_money(Fraction(g["exemption"]) * Fraction(g["share"])) for g in groups), NIL)
     total = sum((D(line["amount"]) for line in lines), NIL)
     return {
         "schema": RESULT_SCHEMA,

@@ -15,7 +15,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from parcels.models import BuildingMaterial, BuildingType, Organisation, Parcel, Party, Village
@@ -66,7 +66,25 @@ class TaxYear(models.Model):
     status = models.CharField(max_length=8, choices=TaxYearStatus.choices, default=TaxYearStatus.OPEN)
     next_notice_seq = models.PositiveIntegerField(default=1, editable=False)
     next_receipt_seq = models.PositiveIntegerField(default=1, editable=False)
+    next_reminder_seq = models.PositiveIntegerField(default=1, editable=False)
     last_assessed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Due dates the office sets for notices issued after the year's own dates (Sec. 14), with the reason
+    office_due_dates = ArrayField(
+        models.DateField(),
+        default=list,
+        blank=True,
+        verbose_name=_("กำหนดชำระที่ อปท. กำหนด / office due dates"),
+    )
+    office_dates_reason = models.TextField(_("เหตุผล / reason for the office dates"), blank=True)
+    office_dates_set_at = models.DateTimeField(null=True, blank=True, editable=False)
+    office_dates_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["organisation", "-year"]
@@ -166,6 +184,56 @@ class CondoUnitPrice(models.Model):
         return f"{self.condominium}: {self.price_per_m2}/m²"
 
 
+class SpecialReductionRecord(models.Model):
+    """A special reduction (Sec. 55 decree, e.g. 50 % for power plant land) recorded on a parcel or building.
+
+    ``code`` is the decree's item as listed in the year's rules (``special_reductions``; taxes.law).
+    The yearly run applies it from ``from_year`` to ``to_year`` (blank = open).
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    parcel = models.ForeignKey(Parcel, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    building = models.ForeignKey(
+        "parcels.Building", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    code = models.CharField(_("รายการตามพระราชกฤษฎีกา / decree item"), max_length=40)
+    note = models.TextField(_("หลักฐาน / evidence"), blank=True)
+    from_year = models.PositiveSmallIntegerField(default=2020)
+    to_year = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("การลดภาษีทรัพย์สินบางประเภท / special reduction")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(parcel__isnull=False) & Q(building__isnull=True))
+                | (Q(parcel__isnull=True) & Q(building__isnull=False)),
+                name="special_reduction_parcel_or_building",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        on = f"parcel {self.parcel_id}" if self.parcel_id else f"building {self.building_id}"
+        return f"{self.code} on {on}"
+
+
+class IssueBatch(models.Model):
+    """Notices issued together: the issue date and the due dates they carry (the year's, or the office's)."""
+
+    tax_year = models.ForeignKey(TaxYear, on_delete=models.PROTECT, related_name="issue_batches")
+    issued_on = models.DateField()
+    due_dates = ArrayField(models.DateField())
+    office_dates = models.BooleanField(default=False, help_text="dates set by the office, not the year's")
+    reason = models.TextField(blank=True)
+    count = models.PositiveIntegerField(default=0)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.tax_year} issued {self.issued_on} ({self.count})"
+
+
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", _("ร่าง / draft")
     ISSUED = "issued", _("ออกแบบแจ้งแล้ว / issued")
@@ -196,6 +264,18 @@ class Assessment(models.Model):
     surcharge_paid = models.DecimalField(**MONEY, default=ZERO)
     # surcharge fixed on tax that was paid late (the surcharge on tax still unpaid grows by the month)
     surcharge_accrued = models.DecimalField(**MONEY, default=ZERO)
+    # penalty (Sec. 68-69) fixed on tax paid late, and paid
+    penalty_accrued = models.DecimalField(**MONEY, default=ZERO)
+    penalty_paid = models.DecimalField(**MONEY, default=ZERO)
+    issue_batch = models.ForeignKey(
+        IssueBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="assessments"
+    )
+    # a replacement notice (after an accepted objection) points to the notice it replaces
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -269,6 +349,10 @@ class Payment(models.Model):
     excess_part = models.DecimalField(**MONEY, default=ZERO, help_text="more than was due: refund")
     ref1 = models.CharField(max_length=20, blank=True)
     ref2 = models.CharField(max_length=20, blank=True)
+    penalty_part = models.DecimalField(**MONEY, default=ZERO)
+    penalty_percent = models.DecimalField(max_digits=5, decimal_places=2, default=ZERO)
+    # a counter payment's one-time key (from the form): a second submit records nothing new
+    idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
     receipt_number = models.CharField(max_length=20)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
@@ -284,11 +368,60 @@ class Payment(models.Model):
                 name="payment_bank_reference_unique",
             ),
             models.UniqueConstraint(fields=["organisation", "receipt_number"], name="receipt_number_unique"),
+            models.UniqueConstraint(
+                fields=["organisation", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="payment_idempotency_key_unique",
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
         ]
 
     def __str__(self) -> str:
         return f"{self.receipt_number} {self.amount}"
+
+
+class ReminderBatch(models.Model):
+    """Reminder letters (หนังสือแจ้งเตือน, Sec. 61) sent together, with the date they ask payment by."""
+
+    tax_year = models.ForeignKey(TaxYear, on_delete=models.PROTECT, related_name="reminder_batches")
+    issued_on = models.DateField(_("วันที่ออกหนังสือ / issued on"))
+    pay_by = models.DateField(_("ชำระภายใน / pay by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(pay_by__gt=F("issued_on")), name="reminder_pay_by_after")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tax_year} reminders {self.issued_on} (pay by {self.pay_by})"
+
+
+class Reminder(models.Model):
+    """One reminder letter: its own number, the tax overdue when sent, and the date it was received."""
+
+    batch = models.ForeignKey(ReminderBatch, on_delete=models.PROTECT, related_name="reminders")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="reminders")
+    number = models.CharField(max_length=20)
+    overdue_tax = models.DecimalField(**MONEY)
+    received_on = models.DateField(_("วันที่ได้รับหนังสือ / received on"), null=True, blank=True)
+    received_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "assessment"], name="reminder_once_per_batch"),
+            models.UniqueConstraint(fields=["assessment", "number"], name="reminder_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder {self.number}"
 
 
 class CaseStatus(models.TextChoices):

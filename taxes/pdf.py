@@ -200,8 +200,12 @@ def _notice(w: _Writer, a: Assessment, office: TaxOffice) -> None:
                 right=baht(inst.amount),
                 indent=6 * mm,
             )
+        if a.issue_batch_id and a.issue_batch.office_dates:
+            w.line(f"กำหนดชำระตามที่ {org.name_th} กำหนด (มาตรา 14): {a.issue_batch.reason}", size=9)
         w.line(
-            "หากไม่ชำระภายในกำหนด ต้องเสียเงินเพิ่มร้อยละ 1 ต่อเดือน (เศษของเดือนนับเป็นหนึ่งเดือน) และเบี้ยปรับตามกฎหมาย",
+            "หากไม่ชำระภายในกำหนด ต้องเสียเงินเพิ่มร้อยละ 1 ต่อเดือนของภาษีที่ค้าง (เศษของเดือนนับเป็นหนึ่งเดือน มาตรา 70) "
+            "และเบี้ยปรับร้อยละ 10 ถ้าชำระก่อนได้รับหนังสือแจ้งเตือน ร้อยละ 20 ถ้าชำระภายในเวลาที่หนังสือแจ้งเตือนกำหนด "
+            "หรือร้อยละ 40 (มาตรา 68-69)",
             size=9,
         )
     else:
@@ -256,6 +260,17 @@ def _property_list(w: _Writer, a: Assessment) -> None:
         w.line("หมายเหตุ", bold=True)
         for n in notes:
             w.line(f"- {n['text_th']}", size=8.5, indent=4 * mm)
+    sources = (a.tax_year.rules or {}).get("sources", [])
+    if sources:
+        w.gap()
+        w.line("ที่มาของอัตราและเงื่อนไขปีนี้", bold=True, size=9.5)
+        for src in sources:
+            gazette = (
+                f" (ราชกิจจานุเบกษา {thai_date(date.fromisoformat(src['gazette']))})"
+                if src.get("gazette")
+                else ""
+            )
+            w.line(f"- {src.get('title_th', '')} {src.get('section', '')}{gazette}", size=7.5, indent=4 * mm)
     w.c.showPage()
 
 
@@ -290,7 +305,16 @@ def receipt_pdf(payment: Payment, office: TaxOffice) -> bytes:
     w.line(f"ภาษีที่ดินและสิ่งปลูกสร้าง ปีภาษี พ.ศ. {a.tax_year.year + 543} แบบแจ้งเลขที่ {a.notice_number}")
     w.gap()
     w.line("ค่าภาษี", right=baht(payment.tax_part), indent=6 * mm)
-    w.line("เงินเพิ่ม", right=baht(payment.surcharge_part), indent=6 * mm)
+    if payment.penalty_part:
+        section = "มาตรา 69" if payment.penalty_percent == 20 else "มาตรา 68"
+        w.line(
+            f"เบี้ยปรับ ร้อยละ {payment.penalty_percent:g} ({section})",
+            right=baht(payment.penalty_part),
+            indent=6 * mm,
+        )
+    else:
+        w.line("เบี้ยปรับ", right=baht(payment.penalty_part), indent=6 * mm)
+    w.line("เงินเพิ่ม (มาตรา 70)", right=baht(payment.surcharge_part), indent=6 * mm)
     if payment.excess_part:
         w.line("ชำระเกิน (รอคืนเงิน)", right=baht(payment.excess_part), indent=6 * mm)
     w.line("รวมเงิน", right=f"{baht(payment.amount)} บาท", bold=True, indent=6 * mm)

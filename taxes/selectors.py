@@ -13,6 +13,7 @@ from django.db.models import (
     DecimalField,
     F,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -24,10 +25,22 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gis_portal.errors import NotFoundError
-from parcels.models import Organisation
+from parcels.models import Organisation, Party
 from parcels.selectors import organisation_ids_for_user
 
-from .models import Assessment, AssessmentStatus, Installment, Payment, TaxYear
+from .collection import due_on, reminder_for
+from .models import (
+    Assessment,
+    AssessmentStatus,
+    Installment,
+    Payment,
+    Ref2Policy,
+    Reminder,
+    TaxOffice,
+    TaxYear,
+)
+from .promptpay import build_bill_payment_payload, make_biller_id
+from .taxyears import tax_year_rules
 
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Decimal("0.00")
@@ -245,40 +258,43 @@ def register_extent(organisation: Organisation) -> list[float]:
 def household_bills(household: Any, today: date | None = None) -> list[dict[str, Any]]:
     """Issued tax bills of the household's registered members, for the resident page behind the QR.
 
-    One query for the bills (with their installments and payments prefetched) and one for the
-    office's PromptPay settings. Each bill carries a PromptPay payload for what is still owed
-    (tax not yet paid; a surcharge is collected at the counter), or none when it is paid.
+    One query for the bills (installments, payments and reminders prefetched) and one for the
+    office's PromptPay settings. Each bill shows what is due today, by the same function as the
+    counter (:func:`taxes.collection.due_on`): tax, penalty and surcharge, with the breakdown; its
+    PromptPay payload asks for that total, or there is none when nothing is owed.
     """
-    from parcels.models import Party
-
-    from .models import Ref2Policy, TaxOffice
-    from .promptpay import build_bill_payment_payload, make_biller_id
-
     today = today or timezone.localdate()
     members = Party.objects.filter(household=household).values("pk")
     bills = list(
         with_pay_status(Assessment.objects.filter(party__in=members, status=AssessmentStatus.ISSUED), today)
         .select_related("tax_year", "organisation", "party")
-        .prefetch_related("installments", "payments")
+        .prefetch_related(
+            "installments",
+            "payments",
+            Prefetch("reminders", queryset=Reminder.objects.select_related("batch")),
+        )
         .order_by("-tax_year__year", "notice_number")
     )
     if not bills:
         return []
     office = TaxOffice.objects.filter(organisation_id=bills[0].organisation_id).first()
+    rules_by_year: dict[int, Any] = {}
     rows = []
     for bill in bills:
-        owed = max(bill.total - bill.paid, ZERO)
-        unpaid = [i for i in bill.installments.all()]
-        running = ZERO
-        due_date = None
-        for inst in sorted(unpaid, key=lambda i: i.due_date):
-            running += inst.amount
-            if running > bill.paid:
-                due_date = inst.due_date
-                break
+        if bill.tax_year_id not in rules_by_year:
+            rules_by_year[bill.tax_year_id] = tax_year_rules(bill.tax_year)
+        installments = list(bill.installments.all())
+        due = due_on(
+            bill,
+            today,
+            rules_by_year[bill.tax_year_id],
+            installments,
+            reminder_for(bill, bill.reminders.all()),
+        )
+        next_due = min((line.due_date for line in due.lines), default=None)
         payload = ""
         tax_id = bill.organisation.tax_id
-        if owed > 0 and tax_id and bill.notice_number:
+        if due.total > 0 and tax_id and bill.notice_number:
             # Reference 2 as on the notice's "pay in full" code (taxes.pdf.pay_codes).
             policy = office.ref2_policy if office else Ref2Policy.INSTALLMENT
             ref2 = {Ref2Policy.YEAR: str(bill.tax_year.year + 543), Ref2Policy.INSTALLMENT: "0"}.get(policy)
@@ -286,18 +302,20 @@ def household_bills(household: Any, today: date | None = None) -> list[dict[str,
                 biller_id=make_biller_id(tax_id, office.biller_suffix if office else "00"),
                 ref1=bill.notice_number,
                 ref2=ref2,
-                amount=owed,
+                amount=due.total,
             )
         rows.append(
             {
                 "number": bill.notice_number,
                 "tax_year": bill.tax_year.year + 543,
                 "taxpayer": bill.party.display_name,
-                "amount": owed,
+                "amount": due.total,
                 "total": bill.total,
-                "due_date": due_date,
+                "due_date": next_due,
                 "status": STATUS_LABELS.get(bill.pay_status, bill.pay_status),
                 "promptpay_payload": payload,
+                "due": due,
+                "breakdown": due_breakdown(due),
                 "receipts": [
                     {"number": p.receipt_number, "paid_at": p.paid_on, "amount": p.amount, "url": ""}
                     for p in sorted(bill.payments.all(), key=lambda p: p.paid_on)
@@ -305,3 +323,19 @@ def household_bills(household: Any, today: date | None = None) -> list[dict[str,
             }
         )
     return rows
+
+
+def due_breakdown(due: Any) -> dict[str, str]:
+    """What is due today in words (Thai and English): tax, penalty (with its percent) and surcharge."""
+    pct = f"{due.penalty_percent:g}"
+    th = f"ภาษี {due.tax:,.2f} บาท"
+    en = f"tax {due.tax:,.2f} baht"
+    if due.penalty:
+        th += f" + เบี้ยปรับ {due.penalty:,.2f} บาท (ร้อยละ {pct})"
+        en += f" + penalty {due.penalty:,.2f} baht ({pct} %)"
+    if due.surcharge:
+        th += f" + เงินเพิ่ม {due.surcharge:,.2f} บาท"
+        en += f" + surcharge {due.surcharge:,.2f} baht"
+    th += f" = ชำระวันนี้ {due.total:,.2f} บาท"
+    en += f" = due today {due.total:,.2f} baht"
+    return {"th": th, "en": en}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_collection
 
 app_name = "taxes"
 
@@ -16,4 +16,11 @@ urlpatterns = [
     path("<slug:slug>/<int:year>/notices.pdf", views.notices_batch_pdf, name="notices-pdf"),
     path("<slug:slug>/<int:year>/payments/import/", views.payments_import, name="payments-import"),
     path("<slug:slug>/<int:year>/reports/", views.reports, name="reports"),
+    path("<slug:slug>/<int:year>/office-dates/", views_collection.office_dates, name="office-dates"),
+    path("<slug:slug>/<int:year>/reminders/", views_collection.reminders_issue, name="reminders-issue"),
+    path(
+        "<slug:slug>/<int:year>/reminders/<int:pk>.pdf",
+        views_collection.reminder_batch_pdf,
+        name="reminders-pdf",
+    ),
 ]

@@ -6,6 +6,7 @@ The year's flow: appraisal tables (import/edit) -> assess -> review drafts -> is
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -14,6 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,8 +26,8 @@ from gis_portal.errors import DomainError
 from gis_portal.roles import TAX_OFFICER, VIEWER
 from parcels.selectors import require_role, user_has_role
 
-from . import bank, conf, pdf, selectors, services
-from .models import AssessmentStatus, Objection, TaxYear
+from . import bank, collection, conf, pdf, reminders, selectors, services
+from .models import AssessmentStatus, Objection, Reminder, TaxYear
 
 READ_ROLES = (TAX_OFFICER, VIEWER)
 
@@ -100,6 +102,9 @@ def year_detail(request: HttpRequest, slug: str, year: int) -> HttpResponse:
                 "building": ty.building_costs.count(),
                 "depreciation": ty.depreciation.count(),
             },
+            "sources": (ty.rules or {}).get("sources", []),
+            "reminder_batches": list(ty.reminder_batches.annotate(n=Count("reminders"))[:20]),
+            "today": timezone.localdate().isoformat(),
         },
     )
 
@@ -208,6 +213,37 @@ def review(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     )
 
 
+def _pay(request: HttpRequest, a: Any) -> HttpResponse:
+    """A counter payment: its form's one-time key makes a second submit record nothing new."""
+    try:
+        amount = Decimal(request.POST.get("amount", "").replace(",", ""))
+        paid_on = date.fromisoformat(request.POST.get("paid_on") or timezone.localdate().isoformat())
+    except (InvalidOperation, ValueError):
+        raise DomainError(
+            "payment_input_invalid", "Give the amount and the date", "กรุณาระบุจำนวนเงินและวันที่"
+        ) from None
+    try:
+        key = uuid.UUID(request.POST.get("payment_key", ""))
+    except ValueError:
+        raise DomainError(
+            "payment_key_missing",
+            "The form has expired: reload the page and record the payment again",
+            "แบบฟอร์มหมดอายุ กรุณาโหลดหน้าใหม่แล้วบันทึกอีกครั้ง",
+        ) from None
+    p, created = collection.payment_record_once(
+        assessment=a, amount=amount, paid_on=paid_on, key=key, user=request.user
+    )
+    if created:
+        messages.success(request, f"รับชำระแล้ว ใบเสร็จ {p.receipt_number} / receipt {p.receipt_number}")
+    else:
+        messages.info(
+            request,
+            f"รายการนี้บันทึกไปแล้ว ใบเสร็จ {p.receipt_number} (ไม่ได้บันทึกซ้ำ) / "
+            f"already recorded: receipt {p.receipt_number} (nothing recorded twice)",
+        )
+    return HttpResponseRedirect(reverse("taxes:assessment", args=[a.pk]) + f"?receipt={p.pk}#payments")
+
+
 @login_required
 @_domain_errors
 @require_http_methods(["GET", "POST"])
@@ -219,25 +255,38 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         require_role(request.user, a.organisation, TAX_OFFICER)
         action = request.POST.get("action")
         if action == "pay":
-            try:
-                amount = Decimal(request.POST.get("amount", "").replace(",", ""))
-                paid_on = date.fromisoformat(request.POST.get("paid_on") or timezone.localdate().isoformat())
-            except (InvalidOperation, ValueError):
-                raise DomainError(
-                    "payment_input_invalid", "Give the amount and the date", "กรุณาระบุจำนวนเงินและวันที่"
-                ) from None
-            p = services.payment_record(assessment=a, amount=amount, paid_on=paid_on, user=request.user)
-            messages.success(request, f"รับชำระแล้ว ใบเสร็จ {p.receipt_number} / receipt {p.receipt_number}")
-        elif action == "object":
+            return _pay(request, a)
+        if action == "object":
             services.objection_file(assessment=a, reason=request.POST.get("reason", ""))
             messages.success(request, "บันทึกคำคัดค้านแล้ว / objection recorded")
         elif action in ("accept", "reject"):
             o = Objection.objects.filter(assessment=a, pk=request.POST.get("objection") or 0).first()
             if o is None:
                 raise DomainError("objection_not_found", "No such objection", "ไม่พบคำคัดค้าน")
-            services.objection_decide(
-                objection=o, accepted=action == "accept", decision=request.POST.get("decision", "")
+            o = services.objection_decide(
+                objection=o,
+                accepted=action == "accept",
+                decision=request.POST.get("decision", ""),
+                user=request.user,
             )
+            a.refresh_from_db()
+            if hasattr(a, "replaced_by"):
+                messages.success(
+                    request,
+                    f"รับคำคัดค้าน ออกแบบแจ้งแทนเลขที่ {a.replaced_by.notice_number} / "
+                    f"objection accepted, replacement notice {a.replaced_by.notice_number}",
+                )
+                return HttpResponseRedirect(reverse("taxes:assessment", args=[a.replaced_by.pk]))
+        elif action == "received":
+            r = Reminder.objects.filter(assessment=a, pk=request.POST.get("reminder") or 0).first()
+            if r is None:
+                raise DomainError("reminder_not_found", "No such reminder", "ไม่พบหนังสือแจ้งเตือน")
+            try:
+                received_on = date.fromisoformat(request.POST.get("received_on", ""))
+            except ValueError:
+                raise DomainError("date_invalid", "Give the day it was received", "กรุณาระบุวันที่ได้รับ") from None
+            reminders.reminder_received(reminder=r, received_on=received_on, user=request.user)
+            messages.success(request, f"บันทึกวันที่ได้รับหนังสือ {r.number} แล้ว / reminder {r.number} received")
         elif action == "cancel":
             services.assessment_cancel(assessment=a, user=request.user)
             messages.success(request, "ยกเลิกแบบแจ้งแล้ว / notice cancelled")
@@ -245,8 +294,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise DomainError("action_unknown", "Unknown action", "ไม่รู้จักคำสั่ง")
         return HttpResponseRedirect(reverse("taxes:assessment", args=[a.pk]))
     installments = list(a.installments.all())
-    rules = services.tax_year_rules(a.tax_year)
-    due = services.amount_due(a, timezone.localdate(), rules, installments) if a.status == "issued" else None
+    due = collection.due_today(a) if a.status == "issued" else None
     return render(
         request,
         "taxes/assessment.html",
@@ -256,11 +304,15 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "payments": list(a.payments.all()),
             "objections": list(a.objections.all()),
             "refunds": list(a.refunds.all()),
+            "reminders": list(a.reminders.select_related("batch")),
             "due": due,
+            "breakdown": selectors.due_breakdown(due) if due else None,
+            "payment_key": uuid.uuid4(),
             "officer": officer,
             "today": timezone.localdate().isoformat(),
             "detail": a.itemised,
             "party_name": a.party.display_name,
+            "replaced_by": getattr(a, "replaced_by", None),
         },
     )
 
@@ -303,7 +355,7 @@ def payments_import(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     if upload is None:
         raise DomainError("file_missing", "Choose the bank's CSV file", "กรุณาเลือกไฟล์ CSV ของธนาคาร")
     rows = bank.parse_reconciliation(upload.read())
-    result = services.payments_import(organisation=ty.organisation, rows=rows, user=request.user)
+    result = collection.payments_import(organisation=ty.organisation, rows=rows, user=request.user)
     messages.success(
         request,
         f"บันทึก {result.recorded} รายการ ซ้ำ {result.duplicates} รายการ รวม {result.amount:,.2f} บาท / "

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import calendar
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from .model import TaxYearRules
 from .money import HUNDRED, _require_decimal, round_money
+from .rules_model import TaxYearRules
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,10 @@ def months_late(due: date, paid: date) -> int:
 
 
 def surcharge(amount: Decimal, months_late: int, rules: TaxYearRules) -> Decimal:
-    """Surcharge (เงินเพิ่ม) of ``surcharge_percent_per_month`` per month late, capped by the rules."""
+    """Surcharge (เงินเพิ่ม, Sec. 70) of ``surcharge_percent_per_month`` per month or part of a month late.
+
+    On the unpaid tax only (the penalty is never part of its base); no cap unless the rules set one.
+    """
     amount = _require_decimal(amount, "amount")
     if amount < 0:
         raise ValueError(f"amount must not be negative, got {amount}")
@@ -80,10 +84,70 @@ def surcharge(amount: Decimal, months_late: int, rules: TaxYearRules) -> Decimal
     return result
 
 
-def penalty(unpaid: Decimal, rules: TaxYearRules, *, paid_after_reminder: bool = False) -> Decimal:
-    """Penalty (เบี้ยปรับ) on tax not paid in time; reduced when paid within a reminder's time limit."""
+class PenaltyTier(enum.StrEnum):
+    """Which penalty applies to tax paid late (Sec. 68-69)."""
+
+    NONE = "none"  # paid in time
+    BEFORE_REMINDER = "before_reminder"  # paid late, before the reminder letter (Sec. 61) was received
+    WITHIN_REMINDER = "within_reminder"  # paid within the time the reminder set
+    AFTER_REMINDER = "after_reminder"  # paid after the reminder's time: the full penalty
+
+
+#: The section of the Act behind each tier.
+PENALTY_SECTIONS = {
+    PenaltyTier.NONE: "",
+    PenaltyTier.BEFORE_REMINDER: "Sec. 68",
+    PenaltyTier.WITHIN_REMINDER: "Sec. 69",
+    PenaltyTier.AFTER_REMINDER: "Sec. 68",
+}
+
+
+@dataclass(frozen=True)
+class ReminderDates:
+    """A reminder letter (Sec. 61) as it bears on a penalty: when it was sent, received, and paid by."""
+
+    issued_on: date
+    pay_by: date
+    received_on: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.pay_by < self.issued_on:
+            raise ValueError("a reminder's pay-by date cannot be before it was issued")
+        if self.received_on is not None and self.received_on < self.issued_on:
+            raise ValueError("a reminder cannot be received before it was issued")
+
+
+def penalty_tier(due: date, paid_on: date, reminder: ReminderDates | None = None) -> PenaltyTier:
+    """The penalty tier of tax due on ``due`` and paid on ``paid_on``.
+
+    Sec. 68: 40 % of the unpaid tax, but 10 % when paid before the reminder letter of Sec. 61 is
+    received; Sec. 69: 20 % when paid within the time the reminder sets. A reminder counts for tax
+    that was already overdue when it was issued; tax paid on the day the reminder is received counts
+    as paid after receiving it.
+    """
+    if paid_on <= due:
+        return PenaltyTier.NONE
+    if reminder is None or reminder.issued_on <= due or reminder.received_on is None:
+        return PenaltyTier.BEFORE_REMINDER
+    if paid_on < reminder.received_on:
+        return PenaltyTier.BEFORE_REMINDER
+    if paid_on <= reminder.pay_by:
+        return PenaltyTier.WITHIN_REMINDER
+    return PenaltyTier.AFTER_REMINDER
+
+
+def penalty_percent(tier: PenaltyTier, rules: TaxYearRules) -> Decimal:
+    return {
+        PenaltyTier.NONE: Decimal(0),
+        PenaltyTier.BEFORE_REMINDER: rules.penalty_before_reminder_percent,
+        PenaltyTier.WITHIN_REMINDER: rules.penalty_within_reminder_percent,
+        PenaltyTier.AFTER_REMINDER: rules.penalty_percent,
+    }[PenaltyTier(tier)]
+
+
+def penalty(unpaid: Decimal, tier: PenaltyTier, rules: TaxYearRules) -> Decimal:
+    """Penalty (เบี้ยปรับ) on ``unpaid`` tax in ``tier``; never part of the surcharge's base (Sec. 70)."""
     unpaid = _require_decimal(unpaid, "unpaid")
     if unpaid < 0:
         raise ValueError(f"unpaid must not be negative, got {unpaid}")
-    pct = rules.penalty_after_reminder_percent if paid_after_reminder else rules.penalty_percent
-    return round_money(unpaid * pct / HUNDRED, rules.rounding)
+    return round_money(unpaid * penalty_percent(tier, rules) / HUNDRED, rules.rounding)

@@ -11,8 +11,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from .model import SCHEDULE_NAMES, Schedule, Use
 from .money import ZERO, _fmt_money, _fmt_num
+from .rules_model import SCHEDULE_NAMES, Schedule, Use
 
 
 def _share_text(use_share: Fraction, ownership_share: Fraction) -> tuple[str, str]:
@@ -53,6 +53,29 @@ NOTE_TEXTS: Mapping[str, tuple[str, str]] = {
 }
 
 
+def _area_text(
+    what: tuple[str, str],
+    unit: tuple[str, str],
+    item_ref: str,
+    use: Use,
+    area: Decimal,
+    price: Decimal,
+    use_share: Fraction,
+    ownership_share: Fraction,
+    value: Decimal,
+    extra: tuple[str, str] = ("", ""),
+) -> tuple[str, str]:
+    """(Thai, English) text of an area x price valuation: land, or a condominium unit."""
+    sh_th, sh_en = _share_text(use_share, ownership_share)
+    ref = (" " + item_ref) if item_ref else ""
+    return (
+        f"{what[0]}{ref} ({USE_NAMES_TH[use]}) {_fmt_num(area)} {unit[0]} × "
+        f"{_fmt_money(price)} บาท/{unit[0]}{extra[0]}{sh_th} = {_fmt_money(value)} บาท",
+        f"{what[1]}{ref} ({use.value}) {_fmt_num(area)} {unit[1]} × "
+        f"{_fmt_money(price)} baht/{unit[1]}{extra[1]}{sh_en} = {_fmt_money(value)} baht",
+    )
+
+
 def land_text(
     item_ref: str,
     use: Use,
@@ -63,14 +86,10 @@ def land_text(
     value: Decimal,
 ) -> tuple[str, str]:
     """(Thai, English) text of a land valuation (code ``value.land``)."""
-    sh_th, sh_en = _share_text(use_share, ownership_share)
-    ref = (" " + item_ref) if item_ref else ""
-    return (
-        f"ที่ดิน{ref} ({USE_NAMES_TH[use]}) {_fmt_num(area_sq_wah)} ตร.ว. × "
-        f"{_fmt_money(price_per_sq_wah)} บาท/ตร.ว.{sh_th} = {_fmt_money(value)} บาท",
-        f"Land{ref} ({use.value}) {_fmt_num(area_sq_wah)} sq wah × "
-        f"{_fmt_money(price_per_sq_wah)} baht/sq wah{sh_en} = {_fmt_money(value)} baht",
-    )
+    return _area_text(
+        ("ที่ดิน", "Land"), ("ตร.ว.", "sq wah"), item_ref, use, area_sq_wah, price_per_sq_wah, use_share,
+        ownership_share, value,
+    )  # fmt: skip
 
 
 def building_text(
@@ -95,6 +114,22 @@ def building_text(
         f"{_fmt_num(floor_area_m2)} m² × {_fmt_money(cost_per_m2)} baht/m² "
         f"less {dep} % depreciation{sh_en} = {_fmt_money(value)} baht",
     )
+
+
+def condo_text(
+    item_ref: str,
+    use: Use,
+    area_m2: Decimal,
+    price_per_m2: Decimal,
+    use_share: Fraction,
+    ownership_share: Fraction,
+    value: Decimal,
+) -> tuple[str, str]:
+    """(Thai, English) text of a condominium unit's valuation (code ``value.condo``)."""
+    return _area_text(
+        ("ห้องชุด", "Condominium unit"), ("ตร.ม.", "m²"), item_ref, use, area_m2, price_per_m2, use_share,
+        ownership_share, value, (" (ไม่หักค่าเสื่อม)", " (no depreciation)"),
+    )  # fmt: skip
 
 
 def bracket_text(
@@ -164,15 +199,49 @@ def transitional_text(year: int, exempt: Decimal) -> tuple[str, str]:
 
 
 def reduction_text(
-    year: int, reduction_percent: Decimal, gross: Decimal, reduction: Decimal
+    year: int, reduction_percent: Decimal, gross: Decimal, reduction: Decimal, reference: str = ""
 ) -> tuple[str, str]:
     """(Thai, English) text of code ``reduction.year`` (``reduction`` is the negative amount)."""
     pct = _fmt_num(reduction_percent)
+    ref_th = reference or "พระราชกฤษฎีกา"
+    ref_en = reference or "royal decree"
     return (
-        f"ลดภาษีปี พ.ศ. {year + 543} ร้อยละ {pct} ของ {_fmt_money(gross)} บาท (พระราชกฤษฎีกา) "
+        f"ลดภาษีปี พ.ศ. {year + 543} ร้อยละ {pct} ของ {_fmt_money(gross)} บาท ({ref_th}) "
         f"= {_fmt_money(-reduction)} บาท",
-        f"Tax reduction for {year}: {pct} % of {_fmt_money(gross)} baht (royal decree) "
+        f"Tax reduction for {year}: {pct} % of {_fmt_money(gross)} baht ({ref_en}) "
         f"= {_fmt_money(-reduction)} baht",
+    )
+
+
+def special_reduction_text(
+    code: str,
+    name_th: str,
+    name_en: str,
+    reference: str,
+    percent: Decimal,
+    attributed: Decimal,
+    reduction: Decimal,
+) -> tuple[str, str]:
+    """(Thai, English) text of code ``reduction.special.<code>`` (``reduction`` is negative)."""
+    pct = _fmt_num(percent)
+    ref = f" ({reference})" if reference else ""
+    return (
+        f"ลดภาษีทรัพย์สินบางประเภท: {name_th or code}{ref} ร้อยละ {pct} ของภาษีส่วนของทรัพย์สินนี้ "
+        f"{_fmt_money(attributed)} บาท = {_fmt_money(-reduction)} บาท",
+        f"Reduction for listed property: {name_en or code}{ref}: {pct} % of this property's tax "
+        f"{_fmt_money(attributed)} baht = {_fmt_money(-reduction)} baht",
+    )
+
+
+def co_owned_share_text(share: Fraction, whole: Decimal, part: Decimal) -> tuple[str, str]:
+    """(Thai, English) text of code ``share.co_owned``: the taxpayer's share of a co-owned property's tax."""
+    return (
+        f"กรรมสิทธิ์รวม: ภาษีของทรัพย์สินทั้งแปลง {_fmt_money(whole)} บาท (ยกเว้นครั้งเดียวทั้งแปลง ฎีกา 3227/2568) "
+        f"ส่วนของผู้เสียภาษี {_fmt_num(share)} = {_fmt_money(part)} บาท "
+        f"(หักส่วนของเจ้าของร่วมอื่น {_fmt_money(whole - part)} บาท)",
+        f"Co-owned property: tax of the whole property {_fmt_money(whole)} baht (one exemption for the "
+        f"whole, Supreme Court 3227/2568); the taxpayer's share {_fmt_num(share)} = {_fmt_money(part)} baht "
+        f"(the other owners' part {_fmt_money(whole - part)} baht taken off)",
     )
 
 
@@ -184,6 +253,12 @@ def render_text(code: str, args: Sequence[Any]) -> tuple[str, str]:
         return land_text(*args)
     if code == "value.building":
         return building_text(*args)
+    if code == "value.condo":
+        return condo_text(*args)
+    if code.startswith("reduction.special."):
+        return special_reduction_text(*args)
+    if code == "share.co_owned":
+        return co_owned_share_text(*args)
     if code.startswith("rate."):
         return bracket_text(*args)
     if code == "exemption.agricultural.transitional":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -83,7 +84,7 @@ def build_extras(organisation: Organisation, register: dict[str, Any]) -> dict[s
         tax_year=tax_year, material="concrete", age_from=0, age_to=None, percent=Decimal("10")
     )
     taxes.assess_year(organisation=organisation, year=YEAR)
-    taxes.assessments_issue(tax_year=tax_year)
+    taxes.assessments_issue(tax_year=tax_year, issued_on=date(YEAR, 3, 1))  # before the year's dates
     billed = Assessment.objects.filter(tax_year=tax_year, total__gt=0).order_by("id")
     assessment = billed.first()
     assert assessment is not None, "the register must produce a tax bill"

@@ -75,10 +75,12 @@ def _watch(page: object, watch: PageWatch) -> None:
     # Nothing may leave the machine: external requests are recorded and aborted.
     page.route(
         "**/*",
-        lambda route: route.abort()
-        if (urlparse(route.request.url).hostname or "") not in LOCAL_HOSTS
-        and not route.request.url.startswith(("data:", "blob:"))
-        else route.continue_(),
+        lambda route: (
+            route.abort()
+            if (urlparse(route.request.url).hostname or "") not in LOCAL_HOSTS
+            and not route.request.url.startswith(("data:", "blob:"))
+            else route.continue_()
+        ),
     )
 
 

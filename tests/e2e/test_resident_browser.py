@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import subprocess
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from eservices.catalogue import seed_services
 from eservices.models import RequestAttachment, ServiceRequest
@@ -49,6 +51,13 @@ def test_scan_verify_request_and_staff_reply(
     tax_year = tax_services.tax_year_create(organisation=org, year=2026)
     LandPrice.objects.create(tax_year=tax_year, zone="01", block="A", price_per_sq_wah=Decimal("1000"))
     tax_services.assess_year(organisation=org, year=2026)
+    # 2026's own dates have passed: the office sets dates the taxpayer can still meet (Sec. 14)
+    today = timezone.localdate()
+    tax_services.tax_year_set_office_dates(
+        tax_year=tax_year,
+        dates=[today + timedelta(days=n) for n in (40, 70, 100)],
+        reason="notices issued late",
+    )
     tax_services.assessments_issue(tax_year=tax_year)
     notice = Assessment.objects.get(party=home.head)
     assert notice.total >= Decimal("1200.00")  # the shop's 1,200 plus whatever else the head owes

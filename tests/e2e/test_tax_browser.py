@@ -1,12 +1,15 @@
 """The tax officer's year in headless Chromium on a small register: appraise (CSV import), assess,
-review, issue, collect at the counter, and the tax-status map turning from overdue to paid.
+review, issue (after setting the office's due dates: 2026's own have passed), collect at the counter,
+and the tax-status map turning from unpaid to paid.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from gis_portal.roles import TAX_OFFICER
 from taxes.models import Assessment
@@ -54,22 +57,35 @@ def test_tax_year_flow_in_the_browser(register, make_user, new_page, page_watch,
     assert page.locator("#review-table tr").count() == 6  # header + five drafts
     assert page.locator("#review-table", has_text="30,000.00").count() == 1
     page.click("#issue-all")
+    # 2026's dates (June-August) have passed: the notices would be overdue the day they are issued
+    page.wait_for_selector("text=could not pay in time")
+    assert Assessment.objects.filter(status="issued").count() == 0
+    page.goto(f"{live_server.url}/tax/{slug}/2026/office-dates/")
+    today = timezone.localdate()
+    inputs = page.locator("#office-dates-form input[name=due_date]")
+    for i, days in enumerate((40, 70, 100)):
+        inputs.nth(i).fill((today + timedelta(days=days)).isoformat())
+    page.fill("#office-dates-form input[name=reason]", "ออกแบบแจ้งล่าช้า / notices issued late")
+    page.click("#save-office-dates")
+    page.wait_for_selector("text=office due dates saved")
+    page.goto(f"{live_server.url}/tax/{slug}/2026/review/")
+    page.click("#issue-all")
     page.wait_for_selector("text=ออกแบบแจ้งแล้ว 5 ฉบับ")
 
-    # the notices are past due (30 April 2026): B's and C's parcels are overdue, the exempt ones paid
+    # B's and C's notices are issued and not yet due; the exempt ones count as paid
     before = _map_statuses(page, live_server.url, slug)
-    assert before == {"overdue": 2, "paid": 2}
+    assert before == {"issued_unpaid": 2, "paid": 2}
 
-    # collect C at the counter: the form is prefilled with the tax and surcharge due today
+    # collect C at the counter: the form is prefilled with what is due today
     c = Assessment.objects.get(party=register.c)
     page.goto(f"{live_server.url}/tax/assessments/{c.pk}/")
     page.click("#pay")
     page.wait_for_selector("text=รับชำระแล้ว ใบเสร็จ")
     c.refresh_from_db()
-    assert c.paid == c.total and c.surcharge_paid > 0
+    assert c.paid == c.total and c.surcharge_paid == 0 and c.penalty_paid == 0
 
     after = _map_statuses(page, live_server.url, slug)
-    assert after == {"overdue": 1, "paid": 3}
+    assert after == {"issued_unpaid": 1, "paid": 3}
 
     # the staff map has the same layer: switch it on and see the same colours
     page.goto(f"{live_server.url}/map/")
@@ -83,7 +99,7 @@ def test_tax_year_flow_in_the_browser(register, make_user, new_page, page_watch,
     page.wait_for_selector(
         "#details h3:has-text('ภาษีที่ดินและสิ่งปลูกสร้าง'), #details h3:has-text('Land and building tax')"
     )
-    assert "overdue" in page.inner_text("#details")  # B's notice, not paid (the status text is bilingual)
+    assert "issued, unpaid" in page.inner_text("#details")  # B's notice, not paid (bilingual status)
     page.evaluate("pangmuMap.map.getView().setZoom(16)")
     page.wait_for_function(
         "() => { const l = document.getElementById('tax-legend'); return l && !l.hidden"
@@ -91,5 +107,5 @@ def test_tax_year_flow_in_the_browser(register, make_user, new_page, page_watch,
         timeout=20000,
     )
     on_map = json.loads(page.get_attribute("#tax-legend", "data-statuses"))
-    assert on_map == {"overdue": 1, "paid": 3}
+    assert on_map == {"issued_unpaid": 1, "paid": 3}
     page_watch.assert_clean()

@@ -1,15 +1,19 @@
 """A tiny real register for the tax tests: five taxpayers whose taxes are known by hand.
 
 - A (person): parcel 01A001, 1-0-0 (400 sq wah) residential at 1,000/sq wah, and his house on it
-  (100 m² at 8,000/m², concrete built 2016: 10 % depreciated), house registration there: value
-  400,000 + 720,000 = 1,120,000, under the 50 M home exemption -> 0.
+  (100 m² at 8,000/m², concrete built 2016: 10 years old, 10 % in the Treasury's table), house
+  registration there: value 400,000 + 720,000 = 1,120,000, under the 50 M home exemption -> 0.
 - B (company): 01A002, 1-0-0 "other" at 1,000 -> 400,000 x 0.3 % = 1,200 (one payment).
 - C (company): 01B001, 10-0-0 vacant (first year) at 2,500 -> 10,000,000 x 0.3 % = 30,000 (3 x 10,000).
-- D and E (persons): half each of 01A003, 2-0-0 agricultural at 1,000 -> 400,000 each, exempt -> 0.
+- D and E (persons): half each of 01A003, 2-0-0 agricultural at 1,000: the whole 800,000 is judged
+  once (co-owned), under the 50 M exemption -> 0 each; each is shown a value of 400,000.
+
+Notices of 2026 are issued in these tests on ISSUED_ON (1 March 2026), before the year's dates.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal as D
 from types import SimpleNamespace
 
@@ -18,10 +22,11 @@ import pytest
 from parcels import services as reg
 from parcels.services import LandUseShare
 from taxes import services
-from taxes.models import BuildingCost, Depreciation, LandPrice
+from taxes.models import BuildingCost, LandPrice
 from tests.conftest import utm_point, utm_rect
 
 YEAR = 2026
+ISSUED_ON = date(2026, 3, 1)
 
 
 def _parcel(org, village, code, x, y, rai, use, years_unused=0):
@@ -74,7 +79,6 @@ def register(pangmu, village):
     LandPrice.objects.create(tax_year=ty, zone="01", block="A", price_per_sq_wah=D("1000"))
     LandPrice.objects.create(tax_year=ty, zone="01", block="B", price_per_sq_wah=D("2500"))
     BuildingCost.objects.create(tax_year=ty, building_type="house", cost_per_m2=D("8000"))
-    Depreciation.objects.create(tax_year=ty, material="concrete", age_from=0, age_to=None, percent=D("10"))
     return SimpleNamespace(
         org=pangmu, village=village, ty=ty, a=a, b=b, c=c, d=d, e=e, parcels=[p1, p2, p3, p4], house=house
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from decimal import Decimal as D
+from fractions import Fraction
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,10 @@ EXPECTED = {
     "tax_quote_ex8_mixed_use.json": ("10000000.00", "13200.00", 3),
     "tax_quote_ex9_commercial_2020.json": ("60000000.00", "19000.00", 3),
     "tax_quote_co_owned_half.json": ("5000000.00", "1000.00", 1),
+    # Supreme Court 3227/2568: the taxpayer's half of the unit's value, half of its one-exemption tax
+    "tax_quote_co_owned_home_dika_3227_2568.json": ("48807544.50", "9403.77", 3),
+    "tax_quote_2023_special_reductions.json": ("20000000.00", "15750.00", 3),
+    "tax_quote_wooden_house_treasury_table.json": ("700000.00", "140.00", 1),
 }
 
 
@@ -63,7 +68,8 @@ def test_example_details() -> None:
         ("exemption.residential_home_land_and_building", "50000000.00", "0.00"),
         ("rate.residential_home_land_and_building.1", "10000000.00", "3000.00"),
     ]
-    assert [i["due_date"] for i in ex3["installments"]] == ["2026-04-30", "2026-05-31", "2026-06-30"]
+    # 2026's dates as moved by the Interior Ministry (two months): June, July, August
+    assert [i["due_date"] for i in ex3["installments"]] == ["2026-06-30", "2026-07-31", "2026-08-31"]
     ex8 = quote(load_request(EXAMPLES / "tax_quote_ex8_mixed_use.json"))
     assert [(v["use"], v["use_share"], v["value"]) for v in ex8["valuations"]] == [
         ("residential", "0.6", "6000000.00"),
@@ -118,19 +124,23 @@ def test_uses_and_co_ownership_split() -> None:
         "price_per_sq_wah": "1000",
         "uses": [{"use": "agricultural", "share": "2/3"}, {"use": "residential", "share": "1/3"}],
     }
-    req["properties"][0]["buildings"][0]["ownership_share"] = "1"  # an item may override the property's share
     taxpayer, rules = parse_quote_request(req)
-    lands = taxpayer.properties[0].land
+    prop = taxpayer.properties[0]
+    assert prop.share == Fraction(1, 3) and prop.co_owned  # the taxpayer's third of the whole property
+    lands = prop.land
     assert [(p.use, str(p.use_share), str(p.ownership_share)) for p in lands] == [
-        (Use.AGRICULTURAL, "2/3", "1/3"),
-        (Use.RESIDENTIAL, "1/3", "1/3"),
+        (Use.AGRICULTURAL, "2/3", "1"),
+        (Use.RESIDENTIAL, "1/3", "1"),
     ]
     assert lands[0].ref == lands[1].ref  # one parcel, two uses
-    assert str(taxpayer.properties[0].buildings[0].ownership_share) == "1"
     result = quote(req)
     land_values = [v["value"] for v in result["valuations"] if v["code"] == "value.land"]
-    assert land_values == ["66666.67", "33333.33"]  # 300,000 x 2/3 x 1/3 and x 1/3 x 1/3
-    assert result["valuations"][0]["ownership_share"] == "1/3"
+    assert land_values == ["200000.00", "100000.00"]  # the whole property, judged as a whole
+    assert result["co_owned"][0]["share"] == "1/3"
+    # an item of a co-owned property cannot carry a share of its own
+    req["properties"][0]["buildings"][0]["ownership_share"] = "1"
+    with pytest.raises(QuoteError, match="give the items whole"):
+        parse_quote_request(req)
 
 
 def test_rule_overrides() -> None:

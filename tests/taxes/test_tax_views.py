@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import math
+import uuid
+from datetime import timedelta
 
 import mapbox_vector_tile
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from gis_portal.roles import TAX_OFFICER, VIEWER
-from taxes.models import Assessment, Payment
+from taxes.models import Assessment, Payment, TaxYear
 
 pytestmark = pytest.mark.django_db
 
@@ -46,15 +49,35 @@ def test_whole_year_over_http(client, register, make_user):
     assert page.status_code == 200 and "บริษัท ซี จำกัด" in page.content.decode()
     assert _tile_statuses(client, register.parcels[1])["01A002"] == "draft"
     b = Assessment.objects.get(party=register.b)
+    # 2026's dates (June-August) have passed: issuing now is refused and asks for the office's dates
+    resp = client.post(
+        reverse("taxes:review", args=[slug, 2026]), {"ids": [b.pk], "issue_selected": "1"}, follow=True
+    )
+    assert "could not pay in time" in resp.content.decode()
+    b.refresh_from_db()
+    assert b.status == "draft"
+    today = timezone.localdate()
+    dates = [(today + timedelta(days=n)).isoformat() for n in (45, 75, 105)]
+    refused = client.post(
+        reverse("taxes:office-dates", args=[slug, 2026]), {"due_date": dates, "reason": ""}, follow=True
+    )
+    assert (
+        "reason" in refused.content.decode() and not TaxYear.objects.get(pk=register.ty.pk).office_due_dates
+    )
+    client.post(
+        reverse("taxes:office-dates", args=[slug, 2026]),
+        {"due_date": dates, "reason": "แบบแจ้งออกล่าช้าเพราะสำรวจทะเบียนใหม่ / the register was resurveyed"},
+    )
     client.post(reverse("taxes:review", args=[slug, 2026]), {"ids": [b.pk], "issue_selected": "1"})
     b.refresh_from_db()
     assert b.status == "issued" and b.notice_number
-    # due 30 April 2026, unpaid today (the tests run after that date): overdue on the map
-    assert _tile_statuses(client, register.parcels[1])["01A002"] == "overdue"
+    assert [i.due_date.isoformat() for i in b.installments.all()] == dates[:1]  # below 3,000: one payment
+    assert b.issue_batch.office_dates and "resurveyed" in b.issue_batch.reason
+    assert _tile_statuses(client, register.parcels[1])["01A002"] == "issued_unpaid"
     # the staff map's parcel panel lists the notice and its status for the tax office, not for others
     tax = client.get(f"/map/api/panel/parcels/{register.parcels[1].pk}/").json()["tax"]
     assert [(t["year"], t["notice"], t["total"]) for t in tax] == [(2026, b.notice_number, f"{b.total:,.2f}")]
-    assert "overdue" in tax[0]["status"]
+    assert "issued, unpaid" in tax[0]["status"]
     client.force_login(make_user("gis", register.org, "GIS editor"))
     assert client.get(f"/map/api/panel/parcels/{register.parcels[1].pk}/").json()["tax"] is None
     client.force_login(officer)
@@ -64,19 +87,28 @@ def test_whole_year_over_http(client, register, make_user):
     html = client.get(reverse("taxes:assessment", args=[b.pk])).content.decode()
     assert "rate.other.1" in html and "Land 01A002 (other) 400 sq wah × 1,000.00 baht/sq wah" in html
     assert "อื่น ๆ (นอกจากเกษตรกรรมและที่อยู่อาศัย): ฐานภาษีส่วน 0.00–400,000.00" in html
-    resp = client.post(
-        reverse("taxes:assessment", args=[b.pk]),
-        {"action": "pay", "amount": "1200.00", "paid_on": "2026-04-29"},
-    )
+    assert "resurveyed" in html  # the office's reason is shown with the dates
+    form = {
+        "action": "pay",
+        "amount": "1200.00",
+        "paid_on": today.isoformat(),
+        "payment_key": str(uuid.uuid4()),
+    }
+    resp = client.post(reverse("taxes:assessment", args=[b.pk]), form)
     assert resp.status_code == 302, resp.content.decode()
+    again = client.post(reverse("taxes:assessment", args=[b.pk]), form, follow=True)  # the form sent twice
+    assert "already recorded" in again.content.decode()
     assert _tile_statuses(client, register.parcels[1])["01A002"] == "paid"
     p = Payment.objects.get()
+    assert p.receipt_number in again.content.decode()  # the first receipt
+    no_key = client.post(reverse("taxes:assessment", args=[b.pk]), {**form, "payment_key": ""}, follow=True)
+    assert "reload the page" in no_key.content.decode() and Payment.objects.count() == 1
     assert client.get(reverse("taxes:receipt-pdf", args=[p.pk])).content.startswith(b"%PDF")
     client.post(reverse("taxes:review", args=[slug, 2026]), {"issue_all": "1"})
     batch = client.get(reverse("taxes:notices-pdf", args=[slug, 2026]))
     assert batch.content.startswith(b"%PDF")
     reports = client.get(reverse("taxes:reports", args=[slug, 2026])).content.decode()
-    assert "1,200.00" in reports and "บริษัท ซี จำกัด" in reports  # collected B, C in arrears
+    assert "1,200.00" in reports  # collected from B; C's office dates are still ahead: not in arrears
     c_number = Assessment.objects.get(party=register.c).notice_number
     bank_csv = f"bank_reference,paid_on,amount,ref1,ref2\nB1,2026-04-28,30000.00,{c_number},0\n"
     from django.core.files.uploadedfile import SimpleUploadedFile
