@@ -85,6 +85,7 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "locked": ("ล็อกชั่วคราว", "Locked for now"),
     "sign_out": ("ออกจากการยืนยัน", "End verified session"),
+    "health_checkin": ("รายงานอาการประจำวัน (ผู้กักตัว)", "Daily check-in (home isolation)"),
     "notify": ("รับแจ้งเตือนทาง LINE หรือ SMS", "Get word by LINE or SMS"),
 }
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("ogc/", include("gis_portal.ogc.urls")),
     path("community/", include("community.urls")),
     path("health/", include("health.urls")),
+    path("", include("health.resident_urls")),
     path("", include("notifications.urls")),
     path("travel/", include("travel.urls")),
     path("", include("eservices.urls")),
