@@ -132,6 +132,12 @@ def service_catalogue(organisation_id: int) -> list[ServiceType]:
     )
 
 
+def service_catalogue_types(organisation_id: int) -> QuerySet[ServiceType]:
+    """The office's active service types with their forms (for a form filled on a household's behalf)."""
+    qs = ServiceType.objects.filter(organisation_id=organisation_id, active=True)
+    return qs.order_by("position", "code")
+
+
 def household_requests(household: Household, *, closed_days: int = 30) -> list[ServiceRequest]:
     """Open requests of the household and those closed in the last ``closed_days`` days."""
     since = timezone.now() - timedelta(days=closed_days)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "notifications",
     "travel",
     "fieldwork",
+    "kids",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,8 @@ urlpatterns = [
     path("community/", include("community.urls")),
     path("health/", include("health.urls")),
     path("", include("health.resident_urls")),
+    path("kids/", include("kids.urls")),
+    path("", include("kids.resident_urls")),
     path("", include("notifications.urls")),
     path("travel/", include("travel.urls")),
     path("", include("eservices.urls")),

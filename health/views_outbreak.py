@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from eservices.resident_access import verified_resident
 from gis_portal.audit import log as audit_log
 from gis_portal.audit.models import ActorKind
 from gis_portal.errors import DomainError, ValidationProblems
@@ -178,20 +179,10 @@ def _case_ctx(case, problems: list[str]) -> dict:  # noqa: ANN001
     }
 
 
-@never_cache
-def resident_checkin(request: HttpRequest, token: str) -> HttpResponse:
+@verified_resident
+def resident_checkin(request: HttpRequest, household, ctx: dict) -> HttpResponse:  # noqa: ANN001
     """The household's own daily check-in behind the sticker (verified members only), audited."""
-    from eservices.i18n import WORDS_BY_LANG, pick_lang
-    from eservices.selectors import household_by_token
-    from eservices.services import session_is_verified
-
-    lang = pick_lang(request)
-    found = household_by_token(token)
-    if found is None:
-        return render(request, "eservices/invalid.html", {"T": WORDS_BY_LANG[lang], "L": lang}, status=404)
-    household, token_hash = found
-    if not session_is_verified(request.session, household=household, token_hash=token_hash):
-        return redirect(f"/h/{token}/#verify")
+    lang, token = ctx["L"], ctx["token"]
     cases = outbreak.household_open_cases(household)
     problems: list[str] = []
     if request.method == "POST":
@@ -220,21 +211,10 @@ def resident_checkin(request: HttpRequest, token: str) -> HttpResponse:
             purpose="resident isolation check-in page",
             actor=(ActorKind.RESIDENT, None, f"household {household.pk}"),
         )
-    response = render(
-        request,
-        "health/resident_checkin.html",
-        {
-            "T": WORDS_BY_LANG[lang],
-            "L": lang,
-            "token": token,
-            "household": household,
-            "org": household.organisation,
-            "cases": cases,
-            "problems": problems,
-            "today": timezone.localdate(),
-            "feelings": [("better", "smile"), ("same", "meh"), ("worse", "frown")],
-        },
-        status=400 if problems else 200,
+    ctx.update(
+        cases=cases,
+        problems=problems,
+        today=timezone.localdate(),
+        feelings=[("better", "smile"), ("same", "meh"), ("worse", "frown")],
     )
-    response["Referrer-Policy"] = "same-origin"
-    return response
+    return render(request, "health/resident_checkin.html", ctx, status=400 if problems else 200)
