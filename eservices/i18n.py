@@ -52,6 +52,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "welfare": ("สวัสดิการที่อาจมีสิทธิ์", "Allowances someone may qualify for"),
     "no_welfare": ("ไม่พบผู้ที่อาจมีสิทธิ์เพิ่ม", "Nobody else appears to qualify"),
     "per_month": ("บาท/เดือน", "baht/month"),
+    "income_unknown": (
+        "ยังไม่มีข้อมูลรายได้ครัวเรือน อบต. จะตรวจสอบ",
+        "no household income on record: the office will check",
+    ),
     "to_verify": ("อัตราต้องตรวจสอบกับ อบต.", "rate to be confirmed by the office"),
     "members": ("สมาชิกในบ้าน", "Household members"),
     "age": ("อายุ", "age"),
