@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "travel",
     "fieldwork",
     "kids",
+    "languages",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,7 @@ urlpatterns = [
     path("health/", include("health.urls")),
     path("", include("health.resident_urls")),
     path("kids/", include("kids.urls")),
+    path("languages/", include("languages.urls")),
     path("", include("kids.resident_urls")),
     path("", include("notifications.urls")),
     path("travel/", include("travel.urls")),
