@@ -14,10 +14,11 @@ from django.utils import timezone
 from eservices.selectors import queue_requests, service_catalogue_types
 from eservices.services import service_request_submit
 from gis_portal.errors import DomainError, PermissionDeniedError, ValidationProblems
-from parcels.models import Household, Party, Village
+from gis_portal.roles import SERVICE_OFFICER
+from parcels.models import Household, Membership, Party, Village
 
 from . import selectors, services
-from .models import HouseholdConsent
+from .models import HelperKind, HouseholdConsent
 
 
 def _village_or_404(user, village_id: int) -> Village:  # noqa: ANN001
@@ -28,8 +29,30 @@ def _village_or_404(user, village_id: int) -> Village:  # noqa: ANN001
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The helper's villages, and for office staff the community services their roles open."""
     villages = list(selectors.helper_villages(request.user).defer("boundary", "boundary_3857"))
-    return render(request, "community/home.html", {"villages": villages, "is_helper": bool(villages)})
+    roles = set(Membership.objects.filter(user=request.user).values_list("role__name", flat=True))
+    if request.user.is_superuser:
+        roles |= {SERVICE_OFFICER, "health officer"}
+    return render(
+        request,
+        "community/home.html",
+        {
+            "villages": villages,
+            "is_helper": bool(villages),
+            "volunteer_village_ids": selectors.helper_village_ids(
+                request.user, kinds=(HelperKind.VOLUNTEER,)
+            ),
+            "is_leader": bool(selectors.helper_village_ids(request.user, kinds=(HelperKind.LEADER,))),
+            "is_service_officer": SERVICE_OFFICER in roles,
+            "is_health_officer": "health officer" in roles,
+            "org_slugs": list(
+                Membership.objects.filter(user=request.user)
+                .values_list("organisation__slug", flat=True)
+                .distinct()
+            ),
+        },
+    )
 
 
 @login_required
