@@ -283,6 +283,25 @@ def get_bytes(name: str, namespace: str = MEDIA) -> bytes:
         body.close()
 
 
+@_store_errors
+def ensure_bucket() -> bool:
+    """Create the configured bucket if it does not exist; True when it was created."""
+    from botocore.exceptions import ClientError
+
+    cfg = _require()
+    try:
+        client().head_bucket(Bucket=cfg.bucket)
+        return False
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") not in (*_MISSING, "NoSuchBucket"):
+            raise
+    options = (
+        {} if cfg.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": cfg.region}}
+    )
+    client().create_bucket(Bucket=cfg.bucket, **options)
+    return True
+
+
 def check() -> None:
     """Readiness: write, read back and delete a small object (raises when the store fails)."""
     name = f".readyz-{os.getpid()}-{os.urandom(4).hex()}"

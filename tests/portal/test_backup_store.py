@@ -127,3 +127,27 @@ def test_a_backup_name_cannot_leave_its_folder(object_store):
     for bad in ["", "../media", "a/b"]:
         with pytest.raises(DomainError):
             backup_store.backup_to_store(bad)
+
+
+def test_storage_init_creates_the_bucket_and_uploads_local_media(object_store, settings, capsys):
+    settings.OBJECT_STORE_BUCKET = object_store.name + "-new"
+    call_command("storage_init")
+    assert "created" in capsys.readouterr().out
+    local = settings.MEDIA_ROOT
+    (local / "eservices").mkdir(parents=True)
+    (local / "eservices" / "a.jpg").write_bytes(PHOTO)
+    (local / "imagery" / "uploads").mkdir(parents=True)
+    (local / "imagery" / "uploads" / "x.part").write_bytes(b"in progress")
+    call_command("storage_init", "--upload-local-media")
+    out = capsys.readouterr().out
+    assert "ready" in out and "1 files copied" in out
+    assert storage.get_bytes("eservices/a.jpg") == PHOTO
+    assert not storage.exists("imagery/uploads/x.part")
+    call_command("storage_init", "--upload-local-media")
+    assert "0 files copied to the store, 1 were there already" in capsys.readouterr().out
+
+
+def test_storage_init_without_a_store_says_so(settings, capsys):
+    settings.OBJECT_STORE_BUCKET = ""
+    call_command("storage_init")
+    assert "no object store configured" in capsys.readouterr().out
