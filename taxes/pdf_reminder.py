@@ -12,18 +12,20 @@ import io
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
+
+from gis_portal import pdftext
+from gis_portal.pdftext import ThaiCanvas as Canvas
 
 from .collection import due_on
 from .models import ReminderBatch, TaxOffice
-from .pdf import FONT, _fonts, _qr_image, _Writer, baht, thai_date
+from .pdf import FONT, _qr_image, _Writer, baht, thai_date
 from .promptpay import build_bill_payment_payload, make_biller_id
 from .taxyears import tax_year_rules
 
 
 def reminders_pdf(batch: ReminderBatch, office: TaxOffice) -> bytes:
     """One letter per page for every reminder of the batch."""
-    _fonts()
+    pdftext.register_fonts()
     ty = batch.tax_year
     org = ty.organisation
     rules = tax_year_rules(ty)
