@@ -22,7 +22,7 @@ pytestmark = [
 @pytest.fixture
 def notice(register):
     services.assess_year(organisation=register.org, year=2026)
-    services.assessments_issue(tax_year=register.ty)
+    services.assessments_issue(tax_year=register.ty, issued_on=date(2026, 2, 2))
     return Assessment.objects.select_related("organisation", "tax_year", "party").get(party=register.c)
 
 
