@@ -20,12 +20,9 @@ from django.views.decorators.http import require_POST
 from gis_portal.audit import log as audit_log
 from gis_portal.errors import DomainError, ValidationProblems
 from gis_portal.roles import SERVICE_OFFICER
-from languages.selectors import household_language
-from languages.services import household_language_set
 from parcels.models import Membership
 
-from . import conf, selectors, services
-from .i18n import COOKIE, WORDS_BY_LANG, is_language, pick_lang
+from . import conf, resident_access, selectors, services
 from .models import RequestAttachment, ServiceRequest, ServiceType
 
 # --- resident --------------------------------------------------------------------------------------
@@ -36,40 +33,18 @@ def _client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
-def _invalid(request: HttpRequest, lang: str) -> HttpResponse:
-    # One constant page for unknown, revoked and malformed tokens: it names no household or office.
-    return render(request, "eservices/invalid.html", {"T": WORDS_BY_LANG[lang], "L": lang}, status=404)
-
-
 def resident(view):  # noqa: ANN001, ANN201
     """Resolve the sticker token; answer every bad token the same way; keep the chosen language."""
 
     @wraps(view)
     @never_cache
     def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        found = selectors.household_by_token(token)
-        if found is None:
-            return _invalid(request, pick_lang(request))
-        household, token_hash = found
-        # A browser without a choice of its own gets the household's language.
-        lang = pick_lang(request, default=household_language(household))
-        ctx = {
-            "T": WORDS_BY_LANG[lang],
-            "L": lang,
-            "token": token,
-            "household": household,
-            "org": household.organisation,
-            "verified": services.session_is_verified(
-                request.session, household=household, token_hash=token_hash
-            ),
-        }
+        resolved = resident_access.resolve(request, token)
+        if isinstance(resolved, HttpResponse):
+            return resolved
+        household, token_hash, ctx = resolved
         response = view(request, household, token_hash, ctx, *args, **kwargs)
-        if is_language(request.GET.get("lang")):
-            response.set_cookie(COOKIE, lang, max_age=365 * 86400, samesite="Lax")
-            if ctx["verified"]:  # a member chose it: remember it for the household
-                household_language_set(household=household, code=lang)
-        response["Referrer-Policy"] = "same-origin"  # the token is in the URL: never sent to other sites
-        return response
+        return resident_access.finish(request, response, household, ctx)
 
     return wrapper
 

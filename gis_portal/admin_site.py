@@ -23,7 +23,21 @@ from gis_portal.audit import log as audit_log
 from gis_portal.org_scope import organisation_path
 
 # Apps whose models must say how they are scoped (third-party and Django's own are superuser-only).
-PROJECT_APPS = ("gis_portal", "audit", "parcels", "drone_ingest", "taxes", "eservices", "tiles")
+PROJECT_APPS = (
+    "gis_portal",
+    "audit",
+    "parcels",
+    "drone_ingest",
+    "taxes",
+    "eservices",
+    "tiles",
+    "community",
+    "health",
+    "kids",
+    "travel",
+    "notifications",
+    "languages",
+)
 
 
 class PortalAdminSite(AdminSite):

@@ -1,14 +1,12 @@
 from django.contrib import admin
 
 from gis_portal.admin_mixins import ReadOnlyAdminMixin
-from parcels.selectors import scope_to_user
 
 from .models import ContainerKind, Disease, IndexThreshold, LarvalSurvey, VillageAlert
 
 
 class OrgScoped(admin.ModelAdmin):
-    def get_queryset(self, request):  # noqa: ANN001, ANN201
-        return scope_to_user(super().get_queryset(request), request.user)
+    """Rows of the user's organisations only (the portal's admin site scopes every admin)."""
 
 
 @admin.register(ContainerKind)

@@ -6,6 +6,7 @@ from .models import Language
 
 @admin.register(Language)
 class LanguageAdmin(admin.ModelAdmin):
+    organisation_scope = "global"  # every office's residents use the same catalogues; superusers change them
     list_display = ("code", "name_th", "name_en", "name_native", "script", "published")
 
     def save_model(self, request, obj, form, change):  # noqa: ANN001, ANN201

@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from gis_portal.admin_mixins import ReadOnlyAdminMixin
-from parcels.selectors import scope_to_user
 
 from .models import LineChannel, Notification
 
@@ -23,6 +22,3 @@ class LineChannelAdmin(admin.ModelAdmin):
 class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "channel", "event", "status", "attempts", "last_error")
     list_filter = ("status", "channel")
-
-    def get_queryset(self, request):  # noqa: ANN001, ANN201
-        return scope_to_user(super().get_queryset(request), request.user)
