@@ -228,10 +228,12 @@ def read_identity(upload: Upload) -> dict[str, Any]:
             f"ไฟล์ {upload.name} ไม่ใช่ชุดข้อมูลภาคสนามของระบบนี้ (ไม่มี packet_info)",
         )
     info = rows[0]
-    expected = packet_signature(
-        str(info.get("packet_uuid")), str(info.get("organisation_slug")), int(info.get("village_no") or 0)
-    )
-    if not hmac.compare_digest(str(info.get("signature") or ""), expected):
+    try:
+        village_no = int(info.get("village_no") or 0)
+    except (TypeError, ValueError):
+        village_no = -1  # not a number: no signature of ours can match
+    expected = packet_signature(str(info.get("packet_uuid")), str(info.get("organisation_slug")), village_no)
+    if not hmac.compare_digest(str(info.get("signature") or "").encode(), expected.encode()):
         raise _refuse(
             "packet_signature",
             f"The identity of {upload.name} was altered or it was not made here",

@@ -118,6 +118,13 @@ def test_not_a_packet_or_altered_identity_is_refused(packet, folder, pangmu, fie
         con.execute("UPDATE packet_info SET village_no = village_no + 1")
     con.close()
     refused("packet_signature", forged, pangmu, field_editor)
+    for column, value in (("village_no", "หนึ่ง"), ("signature", "ลายเซ็น")):  # not numbers, not ASCII
+        shutil.copy(gpkg, forged)
+        con = sqlite3.connect(forged)
+        with con:
+            con.execute(f"UPDATE packet_info SET {column} = ?", [value])  # noqa: S608 (fixed names)
+        con.close()
+        refused("packet_signature", forged, pangmu, field_editor)
     text = tmp_path / "notes.txt"
     text.write_text("not a packet")
     refused("file_type", text, pangmu, field_editor, "notes.txt")
