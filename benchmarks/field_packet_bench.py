@@ -52,9 +52,13 @@ def largest_village(org: Organisation) -> Village:
 
 
 def ensure_cover(org: Organisation, village: Village, resolution: float) -> Orthomosaic | None:
-    ready = Orthomosaic.objects.filter(organisation=org, status=ImageryStatus.READY, kind="ortho")
-    if ready.filter(footprint__contains=village.boundary).exists():
-        return None
+    ready = Orthomosaic.objects.filter(
+        organisation=org, status=ImageryStatus.READY, kind="ortho", footprint__intersects=village.boundary
+    )
+    for ortho in ready:
+        covered = ortho.footprint.intersection(village.boundary).transform(org.utm_srid, clone=True).area
+        if covered >= 0.98 * village.boundary.transform(org.utm_srid, clone=True).area:
+            return None  # (footprints follow the image's edge, simplified: 98 % is whole)
     west, south, east, north = village.boundary.transform(org.utm_srid, clone=True).extent
     # The demo renderer draws a square around the register; aim it at this village's extent.
     original = ortho_demo._area_of_interest

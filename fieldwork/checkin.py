@@ -209,6 +209,17 @@ def _item(checkin: CheckIn, change: FeatureChange, **fields: Any) -> CheckInItem
     )
 
 
+def _conflict(checkin: CheckIn, change: FeatureChange, office_row: dict[str, Any]) -> CheckInItem:
+    """Both versions kept for a person: the office's row as it is now, and the field's."""
+    return _item(
+        checkin,
+        change,
+        status=ItemStatus.CONFLICT,
+        office_values=_json(office_row),
+        office_version=office_row["version"],
+    )
+
+
 def _error_fields(exc: DomainError) -> dict[str, str]:
     return {"error_code": exc.code, "error_en": exc.message_en[:2000], "error_th": exc.message_th[:2000]}
 
@@ -236,29 +247,13 @@ def _merge(
                 )
                 items.append(_item(checkin, change, status=ItemStatus.REFUSED, **_error_fields(problem)))
             elif key in office:
-                items.append(
-                    _item(
-                        checkin,
-                        change,
-                        status=ItemStatus.CONFLICT,
-                        office_values=_json(office[key]),
-                        office_version=office[key]["version"],
-                    )
-                )
+                items.append(_conflict(checkin, change, office[key]))
             else:
                 items.append(_item(checkin, change, status=ItemStatus.DRAFT))
         elif not change.touches_register:
             items.append(_item(checkin, change, status=ItemStatus.NOTED))
         elif key in office:
-            items.append(
-                _item(
-                    checkin,
-                    change,
-                    status=ItemStatus.CONFLICT,
-                    office_values=_json(office[key]),
-                    office_version=office[key]["version"],
-                )
-            )
+            items.append(_conflict(checkin, change, office[key]))
         else:
             try:
                 with transaction.atomic():
@@ -267,15 +262,7 @@ def _merge(
                     )
             except ConflictError:
                 row = register_rows.current_rows(change.layer, [change.src_id])[change.src_id]
-                items.append(
-                    _item(
-                        checkin,
-                        change,
-                        status=ItemStatus.CONFLICT,
-                        office_values=_json(row),
-                        office_version=row["version"],
-                    )
-                )
+                items.append(_conflict(checkin, change, row))
             except DomainError as exc:
                 items.append(_item(checkin, change, status=ItemStatus.REFUSED, **_error_fields(exc)))
             else:

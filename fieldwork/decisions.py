@@ -8,10 +8,10 @@ changed the feature too) is settled by keeping the office's version or writing t
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,7 +20,7 @@ from parcels import services
 from parcels.models import Building, Household, Parcel, RegisterStatus, Village
 from parcels.selectors import require_role
 
-from .merge import FeatureChange, apply_change
+from .merge import FeatureChange, apply_change, area_value
 from .models import CheckInItem, FieldPhoto, ItemKind, ItemStatus
 from .roles import CHECKIN_ROLES
 
@@ -54,7 +54,7 @@ def _building_fields(values: dict[str, Any]) -> dict[str, Any]:
         "building_type": values["building_type"],
         "material": values["material"],
         "storeys": values.get("storeys") or 1,
-        "floor_area_m2": Decimal(str(area)).quantize(Decimal("0.01")) if area else None,
+        "floor_area_m2": area_value(area) if area else None,
         "year_built": values.get("year_built"),
     }
 
@@ -140,6 +140,14 @@ def lock_open_item(item: CheckInItem, user: Any, *statuses: str) -> CheckInItem:
 @transaction.atomic
 def accept_draft(item: CheckInItem, user: Any) -> CheckInItem:
     """Write a draft to the register through its services (its rules apply now, not at check-in)."""
+    try:
+        return _accept(item, user)
+    except ValidationError as exc:
+        messages = "; ".join(exc.messages)
+        raise DomainError("invalid_value", messages, messages) from None
+
+
+def _accept(item: CheckInItem, user: Any) -> CheckInItem:
     item = lock_open_item(item, user, ItemStatus.DRAFT)
     change = _change_of(item)
     organisation_id = item.checkin.organisation_id

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import shapely
@@ -24,6 +24,7 @@ from parcels.services import LandUseShare
 from .extensions import spec_of
 from .schema import PHOTOS, LayerSpec
 
+MAX_TEXT = 5000  # characters kept of a text value from the field
 GEOMETRY_TOLERANCE = 1e-8  # degrees (about 1 mm): an untouched shape comes back identical
 PHOTO_FIELDS = [c.name for c in PHOTOS]
 # Fields whose change is written to the register; the other editable ones (note, members found,
@@ -44,14 +45,18 @@ def normalise(kind: str, value: Any) -> Any:
             return None
     except (TypeError, ValueError):
         return None
-    if kind == "int":
-        number = float(value)
-        return int(number) if math.isfinite(number) else None
-    if kind == "float":
-        number = float(value)
-        return round(number, 2) if math.isfinite(number) else None
+    if kind in ("int", "float"):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            # Not a number (typed into the table by hand): kept as it is, so the register's rules
+            # refuse it with a reason instead of the check-in failing.
+            return str(value).replace("\x00", "").strip()[:MAX_TEXT] or None
+        if not math.isfinite(number):
+            return None
+        return int(number) if kind == "int" else round(number, 2)
     text = str(value).replace("\x00", "").strip()
-    return text or None
+    return text[:MAX_TEXT] or None
 
 
 @dataclass
@@ -124,6 +129,20 @@ def compare(
     return changes
 
 
+def area_value(value: Any) -> Decimal | None:
+    """A floor area from the field as the register stores it (two decimals), or a clear refusal."""
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise DomainError(
+            "bad_value",
+            f"Floor area {str(value)[:40]!r} is not a number",
+            f"พื้นที่ใช้สอย {str(value)[:40]!r} ไม่ใช่ตัวเลข",
+        ) from None
+
+
 def _require(value: Any, what_en: str, what_th: str) -> Any:
     if value is None:
         raise DomainError("missing_value", f"{what_en} is empty", f"ไม่ได้ระบุ{what_th}")
@@ -143,7 +162,7 @@ def land_use_shares(change: FeatureChange, current: Parcel) -> list[LandUseShare
     years = {u.category: u.years_unused for u in current.land_uses.all()}
     if second is None:
         return [LandUseShare(main, Decimal(100), years.get(main, 0))]
-    if pct is None or not 1 <= pct <= 99:
+    if not isinstance(pct, int) or not 1 <= pct <= 99:
         raise DomainError(
             "land_use_share",
             "The second land use needs its share, 1–99 %",
@@ -189,7 +208,7 @@ def apply_change(change: FeatureChange, *, user: Any, expected_version: int, rea
                         change.spec.column(name).alias.split(" / ")[0],
                     )
                 if name == "floor_area_m2":
-                    value = Decimal(str(value)).quantize(Decimal("0.01"))
+                    value = area_value(value)
                 attrs[name] = value
             services.building_update(
                 building=Building.objects.get(pk=change.src_id),

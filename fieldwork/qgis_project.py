@@ -16,7 +16,7 @@ from xml.etree import ElementTree as ET
 
 from pyproj import CRS
 
-from .schema import BASEMAP_SRID, PACKET_SRID, PHOTO_DIR, LayerSpec
+from .schema import BASEMAP_SRID, PACKET_SRID, LayerSpec
 
 QGIS_VERSION = "3.22.16-Białowieża"
 STYLES = {
@@ -86,7 +86,6 @@ def _widget(field_el: ET.Element, column: Any) -> None:
             ("RelativeStorage", 1, "int"),  # relative to the project
             ("StorageMode", 0, "int"),  # files
             ("UseLink", "false", "bool"),
-            ("DefaultRoot", f"@project_folder/{PHOTO_DIR}", "QString"),
         ):
             _option(config, name, value, kind)
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import shutil
 import sqlite3
 import zipfile
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from gis_portal.errors import DomainError
+from gis_portal.untrusted import unsafe_zip_member
 from parcels.importers import GPKG_APPLICATION_IDS, untrusted_gdal
 
 from . import conf
@@ -49,19 +51,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _safe_member(info: zipfile.ZipInfo) -> bool:
-    name = info.filename
-    parts = PurePosixPath(name).parts
-    return not (
-        name.startswith(("/", "\\"))
-        or "\\" in name
-        or ":" in name
-        or ".." in parts
-        or (info.external_attr >> 16) & 0o170000 == 0o120000  # a symbolic link
-        or info.flag_bits & 0x1  # encrypted
-    )
-
-
 def _from_zip(path: Path, workdir: Path, name: str) -> tuple[Path, dict[str, Path]]:
     try:
         archive = zipfile.ZipFile(path)
@@ -77,7 +66,7 @@ def _from_zip(path: Path, workdir: Path, name: str) -> tuple[Path, dict[str, Pat
                 f"{name} holds too many or too large files",
                 f"ไฟล์ {name} มีไฟล์ข้างในมากหรือใหญ่เกินไป",
             )
-        unsafe = [m.filename for m in members if not _safe_member(m)]
+        unsafe = [m.filename for m in members if unsafe_zip_member(m)]
         if unsafe:
             raise _refuse(
                 "file_type",
@@ -108,7 +97,7 @@ def _from_zip(path: Path, workdir: Path, name: str) -> tuple[Path, dict[str, Pat
                 target = workdir / ("packet.gpkg" + member.filename[len(package.filename) :])
             if target is not None:
                 with archive.open(member) as source, target.open("wb") as out:
-                    out.write(source.read())
+                    shutil.copyfileobj(source, out, 1024 * 1024)
         photos: dict[str, Path] = {}
         photo_dir = workdir / "photos"
         for i, member in enumerate(members):
@@ -129,13 +118,17 @@ def _from_zip(path: Path, workdir: Path, name: str) -> tuple[Path, dict[str, Pat
             photo_dir.mkdir(exist_ok=True)
             target = photo_dir / f"{i}{member_path.suffix.lower()}"
             with archive.open(member) as source, target.open("wb") as out:
-                out.write(source.read())
+                shutil.copyfileobj(source, out, 1024 * 1024)
             photos[relative] = target
     return gpkg, photos
 
 
 def check_geopackage(path: Path, name: str) -> None:
-    """A whole, undamaged GeoPackage: the SQLite header, the size it declares, SQLite's own check."""
+    """A whole, undamaged GeoPackage: the SQLite header, the size it declares, SQLite's own check.
+
+    A GeoPackage left in WAL mode (QGIS/QField still had it open) without its ``-wal`` file may miss
+    the last edits: refused, rather than checking in less than the team did.
+    """
     size = path.stat().st_size
     with path.open("rb") as f:
         head = f.read(100)
@@ -146,6 +139,15 @@ def check_geopackage(path: Path, name: str) -> None:
             "file_type",
             f"{name} is an SQLite database, not a GeoPackage",
             f"ไฟล์ {name} เป็นฐานข้อมูล SQLite ที่ไม่ใช่ GeoPackage",
+        )
+    wal = Path(f"{path}-wal")
+    if head[18] == 2 and not (wal.exists() and wal.stat().st_size > 0):
+        raise _refuse(
+            "gpkg_still_open",
+            f"{name} was still open in QGIS/QField when it was copied (WAL mode): its last edits may be in "
+            f"{name}-wal. Close the project and copy it again, or upload the whole folder as a zip",
+            f"ไฟล์ {name} ยังเปิดอยู่ใน QGIS/QField ตอนคัดลอก (WAL) การแก้ไขล่าสุดอาจอยู่ในไฟล์ {name}-wal "
+            "กรุณาปิดโปรเจกต์แล้วคัดลอกใหม่ หรือส่งทั้งโฟลเดอร์เป็นไฟล์ zip",
         )
     page_size = int.from_bytes(head[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
@@ -197,7 +199,7 @@ def open_upload(path: Path, name: str, workdir: Path) -> Upload:
         gpkg, photos = _from_zip(path, workdir, name)
     elif head.startswith(b"SQLite format 3\x00"):
         gpkg, photos = workdir / "packet.gpkg", {}
-        gpkg.write_bytes(path.read_bytes())
+        shutil.copyfile(path, gpkg)
     else:
         raise _refuse(
             "file_type",
@@ -226,10 +228,12 @@ def read_identity(upload: Upload) -> dict[str, Any]:
             f"ไฟล์ {upload.name} ไม่ใช่ชุดข้อมูลภาคสนามของระบบนี้ (ไม่มี packet_info)",
         )
     info = rows[0]
-    expected = packet_signature(
-        str(info.get("packet_uuid")), str(info.get("organisation_slug")), int(info.get("village_no") or 0)
-    )
-    if not hmac.compare_digest(str(info.get("signature") or ""), expected):
+    try:
+        village_no = int(info.get("village_no") or 0)
+    except (TypeError, ValueError):
+        village_no = -1  # not a number: no signature of ours can match
+    expected = packet_signature(str(info.get("packet_uuid")), str(info.get("organisation_slug")), village_no)
+    if not hmac.compare_digest(str(info.get("signature") or "").encode(), expected.encode()):
         raise _refuse(
             "packet_signature",
             f"The identity of {upload.name} was altered or it was not made here",

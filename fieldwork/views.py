@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
@@ -24,6 +25,20 @@ from .models import ItemStatus, PacketStatus
 from .presenters import item_view
 from .roles import CHECKIN_ROLES, MAKE_ROLES
 from .tasks import queue_build
+
+
+def _packet_or_404(request: HttpRequest, pk: int) -> Any:
+    try:
+        return selectors.packet_for_user(request.user, pk)
+    except DomainError as exc:
+        raise Http404(exc.message) from None
+
+
+def _item_or_404(request: HttpRequest, pk: int) -> Any:
+    try:
+        return selectors.item_for_user(request.user, pk)
+    except DomainError as exc:
+        raise Http404(exc.message) from None
 
 
 def _json_error(exc: DomainError) -> JsonResponse:
@@ -65,10 +80,7 @@ def make(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def packet_page(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        packet = selectors.packet_for_user(request.user, pk)
-    except DomainError as exc:
-        raise Http404(exc.message) from None
+    packet = _packet_or_404(request, pk)
     checkin = getattr(packet, "checkin", None) if packet.status == PacketStatus.READY else None
     items = (
         list(checkin.items.select_related("decided_by").order_by("status", "layer", "fid")) if checkin else []
@@ -107,10 +119,7 @@ def packet_status(request: HttpRequest, pk: int) -> JsonResponse:
 @login_required
 @require_GET
 def download(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        packet = selectors.packet_for_user(request.user, pk)
-    except DomainError as exc:
-        raise Http404(exc.message) from None
+    packet = _packet_or_404(request, pk)
     if packet.status != PacketStatus.READY:
         raise Http404("the packet is not ready")
     return FileResponse(
@@ -155,10 +164,7 @@ def upload(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 def item_page(request: HttpRequest, pk: int, error: DomainError | None = None) -> HttpResponse:
-    try:
-        item = selectors.item_for_user(request.user, pk)
-    except DomainError as exc:
-        raise Http404(exc.message) from None
+    item = _item_or_404(request, pk)
     view = item_view(item)
     return render(
         request,
@@ -178,10 +184,7 @@ def item_page(request: HttpRequest, pk: int, error: DomainError | None = None) -
 @login_required
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        item = selectors.item_for_user(request.user, pk)
-    except DomainError as exc:
-        raise Http404(exc.message) from None
+    item = _item_or_404(request, pk)
     action = request.POST.get("action", "")
     try:
         if action in ("field", "office"):

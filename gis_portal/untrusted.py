@@ -7,6 +7,9 @@ make GDAL fetch its URL, so every HTTP request GDAL would make goes to a closed 
 
 from __future__ import annotations
 
+import zipfile
+from pathlib import PurePosixPath
+
 UNTRUSTED_GDAL_CONFIG: dict[str, str] = {
     "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
     "GDAL_PAM_ENABLED": "NO",
@@ -18,3 +21,17 @@ UNTRUSTED_GDAL_CONFIG: dict[str, str] = {
     "GDAL_HTTP_CONNECTTIMEOUT": "2",
     "GDAL_HTTP_MAX_RETRY": "0",
 }
+
+
+def unsafe_zip_member(member: zipfile.ZipInfo) -> bool:
+    """An entry of an uploaded zip that must not be unpacked: an absolute or parent (``..``) path,
+    a Windows path, a symbolic link, or an encrypted entry."""
+    name = member.filename
+    return (
+        name.startswith(("/", "\\"))
+        or "\\" in name
+        or ":" in name
+        or ".." in PurePosixPath(name).parts
+        or (member.external_attr >> 16) & 0o170000 == 0o120000  # a symbolic link
+        or bool(member.flag_bits & 0x1)  # encrypted
+    )

@@ -193,16 +193,7 @@ def _zipped_shapefile(path: Path) -> str:
     files = []
     for member in members:
         name = member.filename
-        parts = PurePosixPath(name).parts
-        unsafe = (
-            name.startswith(("/", "\\"))
-            or "\\" in name
-            or ":" in name
-            or ".." in parts
-            or (member.external_attr >> 16) & 0o170000 == 0o120000  # a symbolic link
-            or member.flag_bits & 0x1  # encrypted
-        )
-        if unsafe:
+        if untrusted.unsafe_zip_member(member):
             raise _refuse_type(path.name, f"unsafe entry {name[:80]!r} in the zip")
         if member.is_dir():
             continue

@@ -21,6 +21,7 @@ from drone_ingest import conf
 from gis_portal import storage
 
 TILE_SIZE = 256
+WEB_MERCATOR = "EPSG:3857"
 FORMATS = {"png": ("PNG", "image/png"), "jpg": ("JPEG", "image/jpeg"), "webp": ("WEBP", "image/webp")}
 DSM_COLORMAP = "terrain"
 
@@ -102,6 +103,31 @@ def mosaic_image(cog_paths: list[str], z: int, x: int, y: int) -> ImageData | No
         try:
             image, _used = mosaic_reader(
                 cog_paths, _mosaic_tile, x, y, z, allowed_exceptions=(TileOutsideBounds,)
+            )
+        except EmptyMosaicError:
+            return None
+    return image
+
+
+def _mosaic_part(asset: str, bbox: tuple[float, float, float, float], size: int, **kwargs: Any) -> ImageData:
+    with Reader(cog_location(asset)) as reader:
+        return reader.part(
+            bbox, dst_crs=WEB_MERCATOR, bounds_crs=WEB_MERCATOR, width=size, height=size, **kwargs
+        )
+
+
+def mosaic_block(
+    cog_paths: list[str], bbox_3857: tuple[float, float, float, float], size: int
+) -> ImageData | None:
+    """A square block of web-mercator pixels (``size`` × ``size`` over ``bbox_3857``), newest imagery
+    first: with the bounds of a tile and 256 px, the same pixels as :func:`mosaic_image`; reading
+    several tiles' worth at once saves a reprojection set-up per tile."""
+    if not cog_paths:
+        return None
+    with rasterio.Env(**gdal_env_options()):
+        try:
+            image, _used = mosaic_reader(
+                cog_paths, _mosaic_part, bbox_3857, size, allowed_exceptions=(TileOutsideBounds,)
             )
         except EmptyMosaicError:
             return None

@@ -11,7 +11,10 @@ from typing import Any
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.contrib.gis.geos import Polygon
 from django.db.models import Q
+from django.urls import reverse
 
+from fieldwork import roles as fieldwork_roles
+from fieldwork.selectors import photos_of as fieldwork_photos_of
 from gis_portal.errors import DomainError
 from gis_portal.roles import GIS_EDITOR, REGISTER_SUPERVISOR, ROLES_SEEING_PERSONAL_DATA
 from parcels.models import Building, Household, Parcel, ParcelRight, Party, RegisterStatus, Village
@@ -188,6 +191,7 @@ def feature_panel(user: Any, layer: str, pk: int) -> dict[str, Any]:
             ],
             "history": _history(Building, b.pk),
             "geometry": json.loads(b.footprint.geojson),
+            "field_photos": _field_photos(user, "buildings", b),
         }
     if layer == "households":
         h = household_for_user(user, pk)
@@ -201,6 +205,7 @@ def feature_panel(user: Any, layer: str, pk: int) -> dict[str, Any]:
             "building": {"id": h.building_id} if h.building_id else None,
             "history": _history(Household, h.pk),
             "geometry": json.loads(h.location.geojson),
+            "field_photos": _field_photos(user, "households", h),
         }
     if layer == "villages":
         v = village_for_user(user, pk)
@@ -215,8 +220,28 @@ def feature_panel(user: Any, layer: str, pk: int) -> dict[str, Any]:
                 "area_rnw": format_rnw(v.area_m2),
             },
             "history": _history(Village, v.pk),
+            "fieldwork_url": (
+                f"{reverse('fieldwork:index')}#village-{v.pk}"
+                if user_has_role(user, v.organisation_id, *fieldwork_roles.MAKE_ROLES)
+                else None
+            ),
         }
     raise DomainError("no_such_layer", f"No layer {layer!r}", f"ไม่มีชั้นข้อมูล {layer!r}")
+
+
+def _field_photos(user: Any, layer: str, feature: Any) -> list[dict[str, str]]:
+    """Photos field teams attached to the feature (for the roles that work with field packets)."""
+    if not user_has_role(
+        user, feature.organisation_id, *fieldwork_roles.MAKE_ROLES, *fieldwork_roles.CHECKIN_ROLES
+    ):
+        return []
+    return [
+        {
+            "url": reverse("fieldwork:photo", args=[photo.pk]),
+            "title": f"{photo.original_path} ({photo.created_at:%Y-%m-%d})",
+        }
+        for photo in fieldwork_photos_of(layer, feature.pk)[:12]
+    ]
 
 
 def _parcel_panel(user: Any, p: Parcel) -> dict[str, Any]:

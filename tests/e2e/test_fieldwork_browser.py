@@ -41,6 +41,7 @@ def test_conflict_resolved_in_the_browser_updates_the_register(
     assert conflict_rows.count() == 1
     assert conflict_rows.first.get_attribute("data-src") == str(shop.pk)
     assert page.locator("tr.item-merged").count() == 1
+    page.screenshot(path="var/e2e-fieldwork-packet.png", full_page=True)
 
     page.click("tr.item-conflict a.resolve")
     page.wait_for_selector("#compare[data-ready='1']", timeout=20_000)

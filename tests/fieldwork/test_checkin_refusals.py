@@ -118,6 +118,13 @@ def test_not_a_packet_or_altered_identity_is_refused(packet, folder, pangmu, fie
         con.execute("UPDATE packet_info SET village_no = village_no + 1")
     con.close()
     refused("packet_signature", forged, pangmu, field_editor)
+    for column, value in (("village_no", "หนึ่ง"), ("signature", "ลายเซ็น")):  # not numbers, not ASCII
+        shutil.copy(gpkg, forged)
+        con = sqlite3.connect(forged)
+        with con:
+            con.execute(f"UPDATE packet_info SET {column} = ?", [value])  # noqa: S608 (fixed names)
+        con.close()
+        refused("packet_signature", forged, pangmu, field_editor)
     text = tmp_path / "notes.txt"
     text.write_text("not a packet")
     refused("file_type", text, pangmu, field_editor, "notes.txt")
@@ -173,3 +180,32 @@ def test_unsafe_zip_is_refused(packet, folder, pangmu, field_editor, tmp_path):
         archive.write(folder / f"{packet.slug}.gpkg", f"{packet.slug}/{packet.slug}.gpkg")
         archive.writestr("../../etc/evil.jpg", b"x")
     refused("file_type", bad, pangmu, field_editor, "bad.zip")
+
+
+def test_geopackage_copied_while_open_needs_its_wal(packet, folder, register, pangmu, field_editor, tmp_path):
+    """QGIS/QField keep an open GeoPackage in WAL mode: the last edits may sit in the -wal file."""
+    gpkg = folder / f"{packet.slug}.gpkg"
+    con = sqlite3.connect(gpkg)
+    # GDAL's R-tree triggers call these; "empty" keeps them from touching the index.
+    con.create_function("ST_IsEmpty", 1, lambda _g: 1)
+    for name in ("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"):
+        con.create_function(name, 1, lambda _g: 0)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA wal_autocheckpoint=0")
+    con.execute("UPDATE buildings SET material = 'steel' WHERE src_id = ?", [register["house"].pk])
+    con.commit()
+    copy = tmp_path / "copy" / folder.name
+    shutil.copytree(folder, copy)  # copied while the project is still open
+    con.close()
+    assert (copy / f"{packet.slug}.gpkg-wal").stat().st_size > 0
+    error = refused("gpkg_still_open", copy / f"{packet.slug}.gpkg", pangmu, field_editor)
+    assert "-wal" in error.message_en
+    checkin = check_in(
+        path=zip_folder(copy, tmp_path / "open.zip"),
+        file_name="open.zip",
+        organisation=pangmu,
+        user=field_editor,
+    )
+    assert checkin.counts["merged"] == 1
+    register["house"].refresh_from_db()
+    assert register["house"].material == "steel"

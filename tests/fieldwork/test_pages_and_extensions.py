@@ -106,6 +106,11 @@ def test_upload_page_answers_json_errors_and_results(
     photo = item.photos.get()
     assert client.get(f"/fieldwork/items/{item.pk}/").status_code == 200
     assert client.get(f"/fieldwork/photos/{photo.pk}")["Content-Type"] == "image/jpeg"
+    # The staff map's panels: the photo with its building, the village's packets one click away.
+    panel = client.get(f"/map/api/panel/buildings/{register['house'].pk}/").json()
+    assert [p["url"] for p in panel["field_photos"]] == [f"/fieldwork/photos/{photo.pk}"]
+    village = client.get(f"/map/api/panel/villages/{register['village'].pk}/").json()
+    assert village["fieldwork_url"] == f"/fieldwork/#village-{register['village'].pk}"
 
 
 def test_commands(register, pangmu, field_editor, storage, tmp_path, capsys):

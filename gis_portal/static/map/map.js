@@ -25,7 +25,7 @@
       successors: "แทนที่โดย", panel_parcel: "แปลง", panel_building: "อาคาร", panel_household: "บ้านเลขที่",
       panel_village: "หมู่บ้าน", zoom: "ระดับซูม",
       reason: "เหตุผล", restore: "นำแปลงกลับมาใช้", retired_note: "ยกเลิกแล้ว", undo_preview: "การย้อนกลับจะทำสิ่งนี้",
-      confirm_undo: "ยืนยันการย้อนกลับ",
+      confirm_undo: "ยืนยันการย้อนกลับ", field_photos: "รูปถ่ายภาคสนาม", field_packet: "ชุดข้อมูลภาคสนาม (QGIS/QField)",
     },
     en: {
       tax_layer: "Tax status, year", tax_legend_not_assessed: "not assessed", tax_legend_draft: "draft", tax_legend_issued_unpaid: "unpaid", tax_legend_partly_paid: "partly paid", tax_legend_paid: "paid", tax_legend_overdue: "overdue", search: "Search", search_placeholder: "parcel code, house no., document no., owner", imagery: "Imagery",
@@ -45,7 +45,7 @@
       predecessors: "From", successors: "Replaced by", panel_parcel: "Parcel", panel_building: "Building",
       panel_household: "House no.", panel_village: "Village", zoom: "Zoom",
       reason: "Reason", restore: "Restore parcel", retired_note: "Retired", undo_preview: "Undo will do this",
-      confirm_undo: "Confirm undo",
+      confirm_undo: "Confirm undo", field_photos: "Field photos", field_packet: "Field packet (QGIS/QField)",
     },
   };
   const ATTRIBUTE_LABELS = {
@@ -776,6 +776,29 @@
       }
       if (data.predecessors.length) parts.push(table([[t("predecessors"), data.predecessors.join(", ")]]));
       if (data.successors.length) parts.push(table([[t("successors"), data.successors.join(", ")]]));
+    }
+    if (data.field_photos && data.field_photos.length) {  // photos taken by field teams (fieldwork app)
+      const photos = document.createElement("div");
+      photos.className = "field-photos";
+      data.field_photos.forEach((p) => {
+        const a = document.createElement("a");
+        a.href = p.url;
+        a.target = "_blank";
+        const img = document.createElement("img");
+        img.src = p.url;
+        img.alt = p.title;
+        img.height = 72;
+        a.append(img);
+        photos.append(a);
+      });
+      parts.push(heading(t("field_photos")), photos);
+    }
+    if (data.fieldwork_url) {
+      const a = document.createElement("a");
+      a.href = data.fieldwork_url;
+      a.id = "field-packet-link";
+      a.textContent = t("field_packet");
+      parts.push(a);
     }
     if (data.history) {
       parts.push(heading(t("history")), table(data.history.map((h) => [
