@@ -1,14 +1,12 @@
 from django.contrib.gis import admin
 
 from gis_portal.admin_mixins import ReadOnlyAdminMixin
-from parcels.selectors import scope_to_user
 
 from .models import Orthomosaic, RefusedImagery, Survey, UploadSession
 
 
 class _Scoped(admin.GISModelAdmin):
-    def get_queryset(self, request):  # noqa: ANN001, ANN201
-        return scope_to_user(super().get_queryset(request), request.user)
+    """Rows of the user's organisations only (the portal's admin site scopes every admin)."""
 
 
 @admin.register(Survey)
@@ -19,6 +17,11 @@ class SurveyAdmin(_Scoped):
 
 @admin.register(Orthomosaic)
 class OrthomosaicAdmin(_Scoped):
+    """Imagery arrives through the upload page (which starts its processing); here it is described."""
+
+    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+        return False
+
     list_display = (
         "id",
         "title",

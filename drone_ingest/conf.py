@@ -24,7 +24,11 @@ def media_root() -> Path:
 
 
 def imagery_root() -> Path:
-    """Where originals, upload parts and COGs live (a local directory)."""
+    """Where originals, upload parts and COGs live (a local directory).
+
+    With an object store configured (gis_portal/storage.py) originals and COGs live there instead,
+    under :func:`store_name`; this directory then holds only uploads in progress and work files.
+    """
     return Path(_get("IMAGERY_ROOT", str(media_root() / "imagery")))
 
 
@@ -113,23 +117,7 @@ def ortho_tile_cache_seconds() -> int:
     return _int("IMAGERY_TILE_CACHE_SECONDS", 6 * 3600)
 
 
-def cog_url_root() -> str:
-    """Optional GDAL path prefix (e.g. ``/vsis3/bucket/imagery/cogs``) tiles read COGs from.
-
-    Empty (default): COGs are read from the local ``cogs_dir()``. When set, COG files must be copied
-    there (same relative name) by the storage sync; credentials come from the AWS_* variables.
-    """
-    return _get("IMAGERY_COG_URL_ROOT", "")
-
-
-AWS_PASSTHROUGH = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_S3_ENDPOINT",
-    "AWS_HTTPS",
-    "AWS_VIRTUAL_HOSTING",
-    "AWS_NO_SIGN_REQUEST",
-)
+def store_name(relative: str) -> str:
+    """The name in the object store (gis_portal.storage, when one is configured) of an imagery file
+    recorded as ``relative`` (a path under ``IMAGERY_ROOT``: ``originals/…``, ``cogs/…``)."""
+    return f"imagery/{relative}"

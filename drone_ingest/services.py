@@ -29,7 +29,9 @@ from gis_portal.roles import GIS_EDITOR, SURVEYOR
 from parcels.models import Organisation
 from parcels.selectors import require_role
 
-from . import conf, raster
+from . import conf, files, raster
+from .files import absolute as _absolute
+from .files import relative as _relative
 from .models import (
     ImageryKind,
     ImageryStatus,
@@ -49,14 +51,6 @@ COPY_BUFFER = 8 * 1024 * 1024
 
 
 # --- files ------------------------------------------------------------------------------------
-
-
-def _relative(path: Path) -> str:
-    return str(path.relative_to(conf.imagery_root()))
-
-
-def _absolute(relative: str) -> Path:
-    return conf.imagery_root() / relative
 
 
 def sha256_of(path: Path) -> str:
@@ -194,13 +188,15 @@ def ingest_file(
     _check_suffix(path.name)
     info = raster.inspect_raster(path, kind)
     stored, digest = _store_original(path, organisation)
+    size = stored.stat().st_size
     try:
+        files.publish(stored)
         with transaction.atomic():
             ortho = _create_record(
                 organisation=organisation,
                 stored=stored,
                 source_name=path.name,
-                size=stored.stat().st_size,
+                size=size,
                 sha256=digest,
                 info=info,
                 kind=kind,
@@ -212,8 +208,10 @@ def ingest_file(
             if queue:
                 queue_processing(ortho.pk)
     except BaseException:
+        files.unpublish(stored)
         _unlink(stored)
         raise
+    files.drop_local(stored)
     return ortho
 
 
@@ -242,7 +240,7 @@ def claim(ortho_id: int, token: str) -> Orthomosaic | None:
                 return None
         elif ortho.status != ImageryStatus.UPLOADED:
             return None
-        if not ortho.source_path or not _absolute(ortho.source_path).is_file():
+        if not ortho.source_path or not files.is_stored(ortho.source_path):
             _fail(
                 ortho,
                 "original_missing",
@@ -345,12 +343,18 @@ def process_orthomosaic(
     if ortho is None:
         return None
     report = _progress_writer(ortho.pk, token, progress)
-    source = _absolute(ortho.source_path)
     folder = conf.cogs_dir() / str(ortho.organisation_id)
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f"{ortho.pk}.{uuid.uuid4().hex[:8]}.tmp.tif"
     final = folder / f"{ortho.pk}.tif"
+    remote = files.remote()
+    # From an object store the original is fetched into a local work file (claim() removes leftovers).
+    work_copy = folder / f"{ortho.pk}.{uuid.uuid4().hex[:8]}.tmp-source.tif"
+    source = work_copy if remote else _absolute(ortho.source_path)
     try:
+        if remote:
+            report(1, "downloading")
+            files.fetch(ortho.source_path, source)
         report(1, "validating")
         raster.inspect_raster(source, ortho.kind)
 
@@ -362,6 +366,12 @@ def process_orthomosaic(
         raster.validate_cog(tmp)
         report(95, "footprint")
         footprint = raster.compute_footprint(tmp, ortho.kind)
+        cog_size = tmp.stat().st_size
+        if remote:
+            # Uploaded before the commit. A job that was taken over meanwhile writes the same COG
+            # (same original, same settings) under the same name, so either upload may stand.
+            report(97, "uploading")
+            files.publish(tmp, as_path=final)
         with transaction.atomic():
             current = Orthomosaic.objects.select_for_update().get(pk=ortho.pk)
             if current.status != ImageryStatus.PROCESSING or current.claimed_by != token:
@@ -370,9 +380,10 @@ def process_orthomosaic(
                 )
                 _unlink(tmp)
                 return None
-            os.replace(tmp, final)
+            if not remote:
+                os.replace(tmp, final)
             current.cog_path = _relative(final)
-            current.cog_size = final.stat().st_size
+            current.cog_size = cog_size
             current.footprint = MultiPolygon(
                 [GEOSGeometry(memoryview(poly.wkb)) for poly in footprint.geometry_4326.geoms], srid=4326
             )
@@ -386,7 +397,8 @@ def process_orthomosaic(
             kept_source = current.source_path
             current.source_path = ""
             current.save()
-        _unlink(_absolute(kept_source))
+        _unlink(tmp)  # with an object store: the uploaded local copy
+        files.remove(kept_source)
         report(100, "ready")
         return ImageryStatus.READY
     except raster.ImageryInputError as exc:
@@ -397,7 +409,7 @@ def process_orthomosaic(
                 kept_source = current.source_path
                 _refuse(current, exc)
                 if kept_source:
-                    transaction.on_commit(lambda: _unlink(_absolute(kept_source)))
+                    transaction.on_commit(lambda: files.remove(kept_source))
         report(100, "refused")
         return ImageryStatus.FAILED
     except Exception as exc:
@@ -414,6 +426,9 @@ def process_orthomosaic(
                     retryable=True,
                 )
         return ImageryStatus.FAILED
+    finally:
+        if remote:
+            _unlink(work_copy)  # the work copy of the original (it stays in the store until ready)
 
 
 def requeue(ortho: Orthomosaic) -> None:
@@ -647,6 +662,7 @@ def _finalize(user: Any, session_id: Any, queue: bool) -> Orthomosaic:
         stored = target_dir / f"{session.pk.hex}.tif"
         os.replace(part, stored)
         try:
+            files.publish(stored)
             survey = None
             if any(session.survey_info.get(k) for k in ("surveyor", "drone", "camera", "notes", "flown_on")):
                 survey = Survey.objects.create(
@@ -677,8 +693,10 @@ def _finalize(user: Any, session_id: Any, queue: bool) -> Orthomosaic:
             if queue:
                 queue_processing(ortho.pk)
         except BaseException:
+            files.unpublish(stored)
             os.replace(stored, part)
             raise
+    files.drop_local(stored)
     return ortho
 
 
@@ -696,7 +714,7 @@ def purge_stale_uploads(*, now: dt.datetime | None = None) -> int:
 
 def delete_orthomosaic(ortho: Orthomosaic) -> None:
     """Remove a record and its files (admin action)."""
-    paths = [_absolute(p) for p in (ortho.source_path, ortho.cog_path) if p]
+    stored = [p for p in (ortho.source_path, ortho.cog_path) if p]
     with transaction.atomic():
         ortho.delete()
-        transaction.on_commit(lambda: _unlink(*paths))
+        transaction.on_commit(lambda: files.remove(*stored))

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from gis_portal.svgmap import svg_path
 from parcels.models import (
     Building,
     BuildingRight,
@@ -66,18 +67,6 @@ def household_parcels(household: Household) -> QuerySet[Parcel]:
     return Parcel.objects.filter(pk__in=ids, status=RegisterStatus.ACTIVE).order_by("code")
 
 
-def _svg_path(geom: Any, ox: float, oy: float) -> str:
-    """SVG path data for a (multi)polygon in EPSG:3857, y flipped, relative to (ox, oy), in metres."""
-    parts = []
-    polygons = geom if geom.geom_type == "MultiPolygon" else [geom]
-    for poly in polygons:
-        for ring in poly:
-            coords = ring.coords
-            pts = " ".join(f"{x - ox:.1f},{oy - y:.1f}" for x, y in coords[:-1])
-            parts.append(f"M{pts}Z")
-    return "".join(parts)
-
-
 @dataclass
 class MiniMap:
     view_box: str
@@ -111,8 +100,8 @@ def household_minimap(household: Household, parcels: list[Parcel], buildings: li
     assert isinstance(loc, Point)
     return MiniMap(
         view_box=f"0 0 {size:.1f} {size:.1f}",
-        parcels=[{"code": p.code, "d": _svg_path(p.geom_3857, ox, oy)} for p in parcels],
-        buildings=[{"d": _svg_path(b.footprint_3857, ox, oy)} for b in buildings],
+        parcels=[{"code": p.code, "d": svg_path(p.geom_3857, ox, oy)} for p in parcels],
+        buildings=[{"d": svg_path(b.footprint_3857, ox, oy)} for b in buildings],
         house=(round(loc.x - ox, 1), round(oy - loc.y, 1)),
         ox=ox,
         oy=oy,
@@ -366,3 +355,22 @@ def daily_summary(organisation_id: int, day: date | None = None) -> dict[str, An
     rows = [r for r in by_type if r["new"] or r["closed"] or r["open"]]
     totals = {k: sum(r[k] for r in rows) for k in ("new", "closed", "open", "overdue")}
     return {"day": day, "rows": rows, "totals": totals}
+
+
+def request_summary(request_id: int) -> dict[str, Any] | None:
+    """What a notification about a request says: reference, service and status names, step count."""
+    req = ServiceRequest.objects.filter(pk=request_id).select_related("service_type", "organisation").first()
+    if req is None:
+        return None
+    st = req.service_type
+    state = st.state(req.status) or {}
+    return {
+        "household_id": req.household_id,
+        "organisation": req.organisation.name_th,
+        "reference": req.reference,
+        "service_th": st.name_th,
+        "service_en": st.name_en,
+        "status_th": state.get("name_th") or req.status,
+        "status_en": state.get("name_en") or req.status,
+        "events": req.events.count(),
+    }

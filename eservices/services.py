@@ -31,7 +31,7 @@ from gis_portal.errors import (
 )
 from parcels.models import Household, Organisation, Party, PartyKind
 
-from . import conf, sms
+from . import conf, events, sms
 from .models import (
     HouseholdToken,
     OneTimeCode,
@@ -517,10 +517,20 @@ def request_change_status(*, request_id: int, to_status: str, comment: str = "",
     RequestEvent.objects.create(
         request=req, from_status=req.status, to_status=to_status, comment=comment.strip()[:2000], actor=user
     )
+    from_status = req.status
     req.status = to_status
     req.is_open = not state.get("final", False)
     req.closed_at = None if req.is_open else timezone.now()
     req.save(update_fields=["status", "is_open", "closed_at", "updated_at"])
+    transaction.on_commit(
+        lambda: events.request_status_changed.send(
+            sender=ServiceRequest,
+            request_id=req.pk,
+            from_status=from_status,
+            to_status=to_status,
+            comment=comment.strip()[:2000],
+        )
+    )
     return req
 
 

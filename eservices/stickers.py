@@ -1,23 +1,21 @@
-"""A4 sheets of household QR stickers (reportlab, a Thai TTF from fonts-thai-tlwg, QR from qrcode)."""
+"""A4 sheets of household QR stickers (reportlab with shaped Thai text, QR from qrcode)."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib.colors import black, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
 
-FONT_DIR = Path("/usr/share/fonts/truetype/tlwg")
-FONT, FONT_BOLD = "Garuda", "Garuda-Bold"
+from gis_portal import pdftext
+from gis_portal.pdftext import ThaiCanvas as Canvas
+
+FONT, FONT_BOLD = pdftext.REGULAR, pdftext.BOLD
 
 COLS, ROWS = 2, 4
 MARGIN_X, MARGIN_Y = 10 * mm, 12 * mm
@@ -35,13 +33,6 @@ class Sticker:
     village_name: str
     office_name: str
     office_phone: str
-
-
-def _fonts() -> None:
-    if FONT in pdfmetrics.getRegisteredFontNames():
-        return
-    pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "Garuda.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "Garuda-Bold.ttf")))
 
 
 def _draw_qr(c: Canvas, url: str, x: float, y: float, size: float) -> None:
@@ -72,12 +63,6 @@ def _draw_qr(c: Canvas, url: str, x: float, y: float, size: float) -> None:
                 run_start = None
 
 
-def _fit(c: Canvas, text: str, font: str, size: float, width: float) -> float:
-    while size > 6 and c.stringWidth(text, font, size) > width:
-        size -= 0.5
-    return size
-
-
 def _draw_sticker(c: Canvas, s: Sticker, x: float, y: float) -> None:
     c.setStrokeColor(black)
     c.setDash(2, 2)
@@ -90,17 +75,17 @@ def _draw_sticker(c: Canvas, s: Sticker, x: float, y: float) -> None:
     c.setFillColor(black)
     c.setFont(FONT, 8)
     c.drawString(tx, top, "บ้านเลขที่ / House no.")
-    size = _fit(c, s.house_number, FONT_BOLD, 26, tw)
+    size = pdftext.fit_size(s.house_number, FONT_BOLD, 26, tw)
     c.setFont(FONT_BOLD, size)
     c.drawString(tx, top - 10 * mm, s.house_number)
     village = f"หมู่ {s.village_number} {s.village_name}"
-    c.setFont(FONT, _fit(c, village, FONT, 11, tw))
+    c.setFont(FONT, pdftext.fit_size(village, FONT, 11, tw))
     c.drawString(tx, top - 17 * mm, village)
-    c.setFont(FONT_BOLD, _fit(c, "สแกนเพื่อรับบริการ", FONT_BOLD, 11, tw))
+    c.setFont(FONT_BOLD, pdftext.fit_size("สแกนเพื่อรับบริการ", FONT_BOLD, 11, tw))
     c.drawString(tx, top - 25 * mm, "สแกนเพื่อรับบริการ")
     c.setFont(FONT, 8)
     c.drawString(tx, top - 29 * mm, "Scan for council services")
-    c.setFont(FONT, _fit(c, s.office_name, FONT, 8, tw))
+    c.setFont(FONT, pdftext.fit_size(s.office_name, FONT, 8, tw))
     c.drawString(tx, top - 36 * mm, s.office_name)
     if s.office_phone:
         c.setFont(FONT, 9)
@@ -111,7 +96,7 @@ def _draw_sticker(c: Canvas, s: Sticker, x: float, y: float) -> None:
 
 def render_stickers(stickers: Sequence[Sticker]) -> bytes:
     """A PDF of A4 pages, 8 stickers a page, each with its QR, house number, village and office."""
-    _fonts()
+    pdftext.register_fonts()
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=A4, pageCompression=1)
     c.setTitle("Household QR stickers")

@@ -1,4 +1,7 @@
-"""Liveness (/healthz: the process answers) and readiness (/readyz: database, Redis, media store)."""
+"""Liveness (/healthz: the process answers) and readiness (/readyz: database, Redis, media store).
+
+The media store is the object store when one is configured (gis_portal/storage.py), else MEDIA_ROOT.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
+
+from . import storage
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +39,9 @@ def _check_redis() -> None:
 
 
 def _check_media() -> None:
+    if storage.configured():
+        storage.check()
+        return
     root = Path(settings.MEDIA_ROOT)
     root.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=root, prefix=".readyz-") as fh:

@@ -42,7 +42,8 @@ def user_key(username: str) -> str:
     return hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
 
 
-def is_locked(username: str, address: str) -> bool:
+def failure_counts(username: str, address: str) -> tuple[int, int]:
+    """Failed sign-ins within the lockout window: (by this user name, by this address)."""
     from django.db.models import Count, Q
 
     from gis_portal.audit.models import LoginFailure
@@ -52,7 +53,11 @@ def is_locked(username: str, address: str) -> bool:
     counts = LoginFailure.objects.filter(Q(user_key=key) | Q(address=address), at__gte=since).aggregate(
         by_user=Count("id", filter=Q(user_key=key)), by_address=Count("id", filter=Q(address=address))
     )
-    return max(counts["by_user"], counts["by_address"]) >= settings.LOGIN_MAX_FAILURES
+    return counts["by_user"], counts["by_address"]
+
+
+def is_locked(username: str, address: str) -> bool:
+    return max(failure_counts(username, address)) >= settings.LOGIN_MAX_FAILURES
 
 
 def record_failure(username: str, address: str) -> None:

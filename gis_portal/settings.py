@@ -38,7 +38,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "gis_portal.admin_apps.PortalAdminConfig",  # django.contrib.admin, every admin organisation-scoped
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -53,11 +53,17 @@ INSTALLED_APPS = [
     "simple_history",
     "gis_portal",
     "gis_portal.audit",
+    "gis_portal.apipasswords",
     "parcels",
     "drone_ingest",
     "taxes",
     "eservices",
     "tiles",
+    "community",
+    "health",
+    "notifications",
+    "travel",
+    "fieldwork",
 ]
 
 MIDDLEWARE = [
@@ -126,8 +132,20 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Shared files on an S3-compatible object store (MinIO, ...) when a bucket is set; local disk
+# otherwise. See gis_portal/storage.py and docs/DEPLOY.md.
+OBJECT_STORE_BUCKET = os.environ.get("OBJECT_STORE_BUCKET", "")
+OBJECT_STORE_ENDPOINT = os.environ.get("OBJECT_STORE_ENDPOINT", "")
+OBJECT_STORE_PREFIX = os.environ.get("OBJECT_STORE_PREFIX", "")
+OBJECT_STORE_REGION = os.environ.get("OBJECT_STORE_REGION", "us-east-1")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": (
+            "gis_portal.storage.MediaStorage"
+            if OBJECT_STORE_BUCKET
+            else "django.core.files.storage.FileSystemStorage"
+        )
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -150,6 +168,8 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 # Login lockout (gis_portal/security.py): failures per user name and per address.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+# HTTP Basic (API passwords) only over HTTPS, except on a development machine.
+API_BASIC_REQUIRE_HTTPS = env_bool("API_BASIC_REQUIRE_HTTPS", not DEBUG)
 # Only behind our own reverse proxy, which sets X-Forwarded-For, may the header be trusted.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 CSRF_COOKIE_HTTPONLY = False
@@ -199,6 +219,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Imagery jobs whose worker died (stale heartbeat) go back on the queue.
     "requeue-stale-imagery": {"task": "drone_ingest.requeue_stale", "schedule": 600.0},
+    # Notifications the queue never got (broker down, worker died) are queued again.
+    "resend-stale-notifications": {"task": "notifications.tasks.resend_stale", "schedule": 600.0},
+    "announce-bills": {
+        "task": "notifications.tasks.announce_bills_all",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=8, minute=0),
+    },
 }
 
 CACHES = {
@@ -217,6 +243,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        # HTTP Basic with a per-user API password (QGIS 3.22 has no method sending a Token header).
+        "gis_portal.apipasswords.authentication.ApiPasswordBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",

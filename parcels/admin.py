@@ -12,7 +12,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.contrib.gis.admin import GISModelAdmin
 from django.core.exceptions import ValidationError
 from django.db import models as dj_models
@@ -22,7 +21,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from gis_portal.audit import log as audit_log
 from gis_portal.errors import DomainError
 from gis_portal.roles import ROLES_SEEING_PERSONAL_DATA
 from gis_portal.widgets import OfflineMapWidget
@@ -44,7 +42,7 @@ from .models import (
     RegisterStatus,
     Village,
 )
-from .selectors import organisation_ids_for_user, organisations_for_user, scope_to_user, user_has_role
+from .selectors import organisation_ids_for_user, user_has_role
 
 admin.site.site_header = "Pang Mu E-Smart Service"
 admin.site.site_title = "Pang Mu E-Smart Service"
@@ -52,39 +50,20 @@ admin.site.index_title = _("ทะเบียนทรัพย์สินแ�
 
 
 class OrganisationScopedAdmin(GISModelAdmin):
-    """Only rows of the user's organisations; FK choices limited the same way; no deletes."""
+    """Register admin: offline map widget, no deletes, refusals as messages.
+
+    The organisation scope itself (rows, choices, filters, submitted rows, audit log) is added to
+    every admin by the portal's admin site (``gis_portal.admin_mixins``).
+    """
 
     gis_widget = OfflineMapWidget
-    organisation_field = "organisation"
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return scope_to_user(super().get_queryset(request), request.user, field=self.organisation_field)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         related = db_field.related_model
-        if related is Organisation:
-            kwargs["queryset"] = organisations_for_user(request.user)
-        elif related in (Village, Parcel, Building, Household, Party):
-            queryset = scope_to_user(related.objects.all(), request.user)
-            if hasattr(related, "status"):
-                queryset = queryset.filter(status=RegisterStatus.ACTIVE)
-            kwargs["queryset"] = queryset
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def _org_id(self, obj: Any) -> int | None:
-        for part in self.organisation_field.split("__"):
-            obj = getattr(obj, part, None)
-        return getattr(obj, "pk", None)
-
-    def _in_scope(self, request: HttpRequest, obj: Any) -> bool:
-        ids = organisation_ids_for_user(request.user)
-        return ids is None or obj is None or self._org_id(obj) in ids
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_view_permission(request, obj) and self._in_scope(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_change_permission(request, obj) and self._in_scope(request, obj)
+        if field is not None and hasattr(related, "status") and related._meta.app_label == "parcels":
+            field.queryset = field.queryset.filter(status=RegisterStatus.ACTIVE)
+        return field
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser and super().has_delete_permission(request, obj)
@@ -168,12 +147,6 @@ class BuildingRightInline(admin.TabularInline):
 class OrganisationAdmin(OrganisationScopedAdmin):
     list_display = ["name_th", "name_en", "slug", "dla_code", "utm_srid"]
     search_fields = ["name_th", "name_en", "slug", "dla_code"]
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return organisations_for_user(request.user)
-
-    def _org_id(self, obj: Any) -> int | None:
-        return obj.pk
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
@@ -455,47 +428,10 @@ class PartyAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
             columns[columns.index("masked_national_id")] = "national_id"
         return columns
 
-    # PDPA audit log (gis_portal/audit): who opened which parties here. Changes are in the history.
-    def change_view(self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = super().change_view(request, object_id, *args, **kwargs)
-        party = (getattr(response, "context_data", None) or {}).get("original")
-        if request.method == "GET" and response.status_code == 200 and party is not None:
-            audit_log.record(
-                request,
-                kind=audit_log.PARTY,
-                ids_by_organisation={party.organisation_id: [party.pk]},
-                purpose="admin party page",
-            )
-        return response
-
-    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
-        response = super().history_view(request, object_id, extra_context)
-        # simple-history renders a plain response (no context data): look the party up in the admin's
-        # own (organisation-scoped) queryset.
-        party = self.get_object(request, unquote(object_id)) if response.status_code == 200 else None
-        if request.method == "GET" and party is not None:
-            audit_log.record(
-                request,
-                kind=audit_log.PARTY,
-                ids_by_organisation={party.organisation_id: [party.pk]},
-                purpose="admin party history",
-            )
-        return response
-
-    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        response = super().changelist_view(request, extra_context)
-        changelist = (getattr(response, "context_data", None) or {}).get("cl")
-        if request.method == "GET" and response.status_code == 200 and changelist is not None:
-            rows = list(changelist.result_list)  # the page the template shows (evaluated once)
-            masked = "national_id" not in changelist.list_display
-            audit_log.record(
-                request,
-                kind=audit_log.PARTY,
-                ids_by_organisation=audit_log.group_by_organisation(rows),
-                purpose="admin party list",
-                masked_ids=[p.pk for p in rows] if masked else (),
-            )
-        return response
+    # PDPA audit log: the portal's admin site logs the parties of every page (list, page, history);
+    # the list is "masked" when it shows masked national IDs.
+    def personal_data_masked(self, request: HttpRequest, changelist: Any = None) -> bool:
+        return changelist is not None and "national_id" not in changelist.list_display
 
 
 @admin.register(ParcelLineage)

@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import serializers
-from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from gis_portal.geojson import PostgisGeoFeatureSerializer
 
 from .models import Building, BuildingRight, Household, Organisation, Parcel, ParcelRight, Party, Village
 
 
-class OrganisationSerializer(GeoFeatureModelSerializer):
+class OrganisationSerializer(PostgisGeoFeatureSerializer):
     class Meta:
         model = Organisation
         geo_field = "boundary"
@@ -32,7 +33,7 @@ class OrganisationSerializer(GeoFeatureModelSerializer):
         read_only_fields = fields
 
 
-class VillageSerializer(GeoFeatureModelSerializer):
+class VillageSerializer(PostgisGeoFeatureSerializer):
     organisation = serializers.IntegerField(source="organisation_id", read_only=True)
     area_m2 = serializers.FloatField(read_only=True, help_text="ellipsoidal area (WGS 84), m²")
 
@@ -43,7 +44,7 @@ class VillageSerializer(GeoFeatureModelSerializer):
         read_only_fields = fields
 
 
-class ParcelSerializer(GeoFeatureModelSerializer):
+class ParcelSerializer(PostgisGeoFeatureSerializer):
     organisation = serializers.IntegerField(source="organisation_id", read_only=True)
     village = serializers.IntegerField(source="village_id", read_only=True, allow_null=True)
     area_m2 = serializers.FloatField(read_only=True, help_text="ellipsoidal area (WGS 84), m²")
@@ -73,7 +74,7 @@ class ParcelSerializer(GeoFeatureModelSerializer):
         read_only_fields = fields
 
 
-class BuildingSerializer(GeoFeatureModelSerializer):
+class BuildingSerializer(PostgisGeoFeatureSerializer):
     organisation = serializers.IntegerField(source="organisation_id", read_only=True)
     parcel = serializers.IntegerField(source="parcel_id", read_only=True)
     footprint_area_m2 = serializers.FloatField(read_only=True, help_text="ellipsoidal area (WGS 84), m²")
@@ -99,7 +100,7 @@ class BuildingSerializer(GeoFeatureModelSerializer):
         read_only_fields = fields
 
 
-class HouseholdSerializer(GeoFeatureModelSerializer):
+class HouseholdSerializer(PostgisGeoFeatureSerializer):
     organisation = serializers.IntegerField(source="organisation_id", read_only=True)
     village = serializers.IntegerField(source="village_id", read_only=True)
     building = serializers.IntegerField(source="building_id", read_only=True, allow_null=True)

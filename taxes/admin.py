@@ -6,34 +6,26 @@ Assessments and payments are read-only in the admin: they change only through th
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
 from gis_portal.admin_mixins import ReadOnlyAdminMixin
-from parcels.selectors import scope_to_user
 
 from . import models
 
 
 class OrgScoped(admin.ModelAdmin):
-    org_field = "tax_year__organisation"
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return scope_to_user(super().get_queryset(request), request.user, field=self.org_field)
+    """Rows of the user's organisations only: the portal's admin site scopes every admin (through the
+    row's keys: a land price through its tax year, an objection through its bill)."""
 
 
 @admin.register(models.TaxOffice)
 class TaxOfficeAdmin(OrgScoped):
-    org_field = "organisation"
     list_display = ("organisation", "biller_suffix", "ref2_policy", "thai_digits")
 
 
 @admin.register(models.TaxYear)
 class TaxYearAdmin(OrgScoped):
-    org_field = "organisation"
     list_display = ("organisation", "year", "status", "notice_date", "last_assessed_at")
     list_filter = ("organisation", "status")
     readonly_fields = ("sources_of_the_rules",)
@@ -87,7 +79,6 @@ class DepreciationAdmin(OrgScoped):
 
 @admin.register(models.SpecialReductionRecord)
 class SpecialReductionRecordAdmin(OrgScoped):
-    org_field = "organisation"
     list_display = ("code", "parcel", "building", "from_year", "to_year")
     raw_id_fields = ("parcel", "building")
 
@@ -110,7 +101,6 @@ class AssessmentAdmin(ReadOnly):
 
 @admin.register(models.Payment)
 class PaymentAdmin(ReadOnly):
-    org_field = "organisation"
     list_display = ("receipt_number", "assessment", "paid_on", "channel", "bank_reference", "amount")
     search_fields = ("receipt_number", "bank_reference", "ref1")
 
@@ -127,17 +117,14 @@ class ReminderBatchAdmin(ReadOnly):
 
 @admin.register(models.Reminder)
 class ReminderAdmin(ReadOnly):
-    org_field = "assessment__organisation"
     list_display = ("number", "assessment", "overdue_tax", "received_on")
 
 
 @admin.register(models.Objection)
 class ObjectionAdmin(OrgScoped):
-    org_field = "assessment__organisation"
     list_display = ("assessment", "filed_on", "status", "decided_on")
 
 
 @admin.register(models.Refund)
 class RefundAdmin(OrgScoped):
-    org_field = "assessment__organisation"
     list_display = ("assessment", "amount", "status", "paid_on")

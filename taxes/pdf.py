@@ -13,17 +13,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
 
 import qrcode
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader, simpleSplit
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
+from reportlab.lib.utils import ImageReader
 
-from . import conf
+from gis_portal import pdftext
+from gis_portal.pdftext import ThaiCanvas as Canvas
+
 from .models import Assessment, Payment, Ref2Policy, TaxOffice
 from .promptpay import build_bill_payment_payload, make_biller_id
 
@@ -42,7 +40,7 @@ THAI_MONTHS = (
     "ธันวาคม",
 )
 _THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
-FONT, BOLD = "TaxThai", "TaxThaiBold"
+FONT, BOLD = pdftext.REGULAR, pdftext.BOLD
 
 
 def thai_digits(text: str) -> str:
@@ -57,12 +55,6 @@ def thai_date(day: date, *, digits: bool = False) -> str:
 
 def baht(amount: Decimal) -> str:
     return f"{amount:,.2f}"
-
-
-@cache
-def _fonts() -> None:
-    pdfmetrics.registerFont(TTFont(FONT, conf.TAX_PDF_FONT))
-    pdfmetrics.registerFont(TTFont(BOLD, conf.TAX_PDF_FONT_BOLD))
 
 
 @dataclass(frozen=True)
@@ -157,7 +149,7 @@ class _Writer:
         self, text: str, *, size: float = 10, bold: bool = False, indent: float = 0, right: str = ""
     ) -> None:
         width = self.right - self.left - indent - (35 * mm if right else 0)
-        parts = simpleSplit(self.t(text), BOLD if bold else FONT, size, width) or [""]
+        parts = pdftext.wrap(self.t(text), BOLD if bold else FONT, size, width) or [""]
         for i, part in enumerate(parts):
             self.need(size * 1.5)
             self.c.setFont(BOLD if bold else FONT, size)
@@ -284,7 +276,7 @@ def _property_list(w: _Writer, a: Assessment) -> None:
 
 def notices_pdf(assessments: Iterable[Assessment], office: TaxOffice) -> bytes:
     """One PDF with each notice (ภ.ด.ส.6) followed by its calculation list (ภ.ด.ส.7)."""
-    _fonts()
+    pdftext.register_fonts()
     buf = io.BytesIO()
     canvas = Canvas(buf, pagesize=A4, invariant=True)
     canvas.setTitle("ภ.ด.ส.6")
@@ -301,7 +293,7 @@ def notices_pdf(assessments: Iterable[Assessment], office: TaxOffice) -> bytes:
 
 
 def receipt_pdf(payment: Payment, office: TaxOffice) -> bytes:
-    _fonts()
+    pdftext.register_fonts()
     a = payment.assessment
     buf = io.BytesIO()
     canvas = Canvas(buf, pagesize=A4, invariant=True)

@@ -1,7 +1,8 @@
 """Reminder letters (หนังสือแจ้งเตือนให้ชำระภาษีค้างชำระ, Sec. 61) as one PDF per batch.
 
-Drawn with the notice's own writer and helpers (:mod:`taxes.pdf`: Thai font, Buddhist-era dates,
-baht), so a change to how the notices draw Thai text covers these letters too. Each letter: its
+Drawn with the notice's own writer and helpers (:mod:`taxes.pdf` on the shaped Thai canvas of
+:mod:`gis_portal.pdftext`: Buddhist-era dates, baht), so how the notices draw Thai text covers these
+letters too. Each letter: its
 number, the notice it reminds of, the tax overdue, the date to pay by, and what the penalty and
 surcharge become (Sec. 68-70), with a PromptPay QR for what is due on the letter's date.
 """
@@ -12,18 +13,20 @@ import io
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
+
+from gis_portal import pdftext
+from gis_portal.pdftext import ThaiCanvas as Canvas
 
 from .collection import due_on
 from .models import ReminderBatch, TaxOffice
-from .pdf import FONT, _fonts, _qr_image, _Writer, baht, thai_date
+from .pdf import FONT, _qr_image, _Writer, baht, thai_date
 from .promptpay import build_bill_payment_payload, make_biller_id
 from .taxyears import tax_year_rules
 
 
 def reminders_pdf(batch: ReminderBatch, office: TaxOffice) -> bytes:
     """One letter per page for every reminder of the batch."""
-    _fonts()
+    pdftext.register_fonts()
     ty = batch.tax_year
     org = ty.organisation
     rules = tax_year_rules(ty)

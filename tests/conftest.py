@@ -91,3 +91,57 @@ def make_user(db, django_user_model) -> Callable[..., object]:
         return user
 
     return make
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """One S3-compatible server (moto, server mode) per test process."""
+    from tests.s3_server import S3Server
+
+    server = S3Server().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def object_store(s3_server, settings, tmp_path):
+    """The app configured for an object store: a fresh bucket, media and imagery files go there.
+
+    MEDIA_ROOT points to an empty folder of the test, so anything written to the local disk instead
+    of the store would show.
+    """
+    import uuid
+
+    import boto3
+
+    bucket = f"test-{uuid.uuid4().hex[:12]}"
+    settings.OBJECT_STORE_BUCKET = bucket
+    settings.OBJECT_STORE_ENDPOINT = s3_server.endpoint
+    settings.OBJECT_STORE_PREFIX = "pangmu"
+    settings.AWS_ACCESS_KEY_ID = "test-key"
+    settings.AWS_SECRET_ACCESS_KEY = "test-secret"  # noqa: S105
+    settings.MEDIA_ROOT = tmp_path / "local-media"
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "gis_portal.storage.MediaStorage"}}
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test-key",
+        aws_secret_access_key="test-secret",  # noqa: S106
+    )
+    client.create_bucket(Bucket=bucket)
+
+    class Store:
+        name = bucket
+        server = s3_server
+        s3 = client
+        local_media = settings.MEDIA_ROOT
+
+        def keys(self, prefix: str = "") -> list[str]:
+            pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+            return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
+
+        def read(self, key: str) -> bytes:
+            return client.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+    return Store()

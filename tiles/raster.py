@@ -1,17 +1,16 @@
 """Raster tiles of Cloud Optimized GeoTIFFs with rio-tiler, in a GDAL environment tuned for COGs.
 
-The COGs may be local files or GDAL virtual paths (``/vsis3/...`` for S3-compatible storage, with
-credentials and endpoint passed through from the AWS_* settings/environment).
+The COGs are local files, or objects of the S3-compatible store when one is configured
+(gis_portal/storage.py), read through GDAL's ``/vsis3/``: range requests for the blocks a tile
+needs, never the whole file.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
 import rasterio
-from django.conf import settings
 from rio_tiler.colormap import cmap
 from rio_tiler.errors import EmptyMosaicError, TileOutsideBounds
 from rio_tiler.io import Reader
@@ -19,6 +18,7 @@ from rio_tiler.models import ImageData
 from rio_tiler.mosaic import mosaic_reader
 
 from drone_ingest import conf
+from gis_portal import storage
 
 TILE_SIZE = 256
 FORMATS = {"png": ("PNG", "image/png"), "jpg": ("JPEG", "image/jpeg"), "webp": ("WEBP", "image/webp")}
@@ -39,18 +39,13 @@ def gdal_env_options() -> dict[str, Any]:
         "GDAL_HTTP_MERGE_CONSECUTIVE_RANGES": "YES",
         "GDAL_INGESTED_BYTES_AT_OPEN": 32768,
     }
-    for name in conf.AWS_PASSTHROUGH:
-        value = getattr(settings, name, None) or os.environ.get(name)
-        if value:
-            options[name] = value
-    return options
+    return options | storage.gdal_env()
 
 
 def cog_location(cog_path: str) -> str:
-    """Where GDAL reads a COG stored as ``cog_path`` (relative to the imagery root)."""
-    root = conf.cog_url_root()
-    if root:
-        return f"{root.rstrip('/')}/{cog_path}"
+    """Where GDAL reads a COG recorded as ``cog_path`` (relative to the imagery root)."""
+    if storage.configured():
+        return storage.gdal_path(conf.store_name(cog_path))
     return str(conf.imagery_root() / cog_path)
 
 
@@ -99,15 +94,23 @@ def _mosaic_tile(asset: str, x: int, y: int, z: int, **kwargs: Any) -> ImageData
         return reader.tile(x, y, z, tilesize=TILE_SIZE, **kwargs)
 
 
-def read_mosaic_tile(cog_paths: list[str], z: int, x: int, y: int, ext: str) -> Tile:
-    """The newest imagery for each pixel: ``cog_paths`` newest first, holes filled by older ones."""
+def mosaic_image(cog_paths: list[str], z: int, x: int, y: int) -> ImageData | None:
+    """The pixels of one tile, newest imagery first (None: no imagery there)."""
     if not cog_paths:
-        return Tile(None, FORMATS[ext][1])
+        return None
     with rasterio.Env(**gdal_env_options()):
         try:
             image, _used = mosaic_reader(
                 cog_paths, _mosaic_tile, x, y, z, allowed_exceptions=(TileOutsideBounds,)
             )
         except EmptyMosaicError:
-            return Tile(None, FORMATS[ext][1])
+            return None
+    return image
+
+
+def read_mosaic_tile(cog_paths: list[str], z: int, x: int, y: int, ext: str) -> Tile:
+    """The newest imagery for each pixel: ``cog_paths`` newest first, holes filled by older ones."""
+    image = mosaic_image(cog_paths, z, x, y)
+    if image is None:
+        return Tile(None, FORMATS[ext][1])
     return _render(image, ext, "ortho", None)

@@ -12,10 +12,10 @@ from drf_spectacular.contrib.rest_framework_gis import GeoFeatureModelSerializer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from drone_ingest.models import ImageryKind, ImageryStatus, Orthomosaic, Survey
 from eservices.models import ServiceRequest, ServiceType
+from gis_portal.geojson import PostgisGeoFeatureSerializer
 from taxes.models import Assessment, Installment, Payment, TaxYear
 
 ORTHO_TILE_TEMPLATE = "/tiles/ortho/{id}/{{z}}/{{x}}/{{y}}.{ext}"
@@ -50,7 +50,7 @@ class SurveySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OrthomosaicSerializer(GeoFeatureModelSerializer):
+class OrthomosaicSerializer(PostgisGeoFeatureSerializer):
     """Footprint as the Feature's geometry (null until processed); no file paths, no worker names."""
 
     organisation = serializers.IntegerField(source="organisation_id", read_only=True)
@@ -273,7 +273,7 @@ class ServiceTypeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ServiceRequestSerializer(GeoFeatureModelSerializer):
+class ServiceRequestSerializer(PostgisGeoFeatureSerializer):
     """A resident's request at its place; contact phone, form answers and phone GPS masked unless allowed.
 
     The view passes ``personal_org_ids`` (organisations where the caller may see personal data; None

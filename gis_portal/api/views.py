@@ -24,8 +24,10 @@ from rest_framework.response import Response
 
 from drone_ingest.models import Orthomosaic, Survey
 from eservices.models import ServiceRequest, ServiceType
+from gis_portal.apipasswords.authentication import ApiPasswordBasicAuthentication
 from gis_portal.audit import log as audit_log
 from gis_portal.errors import DomainError, NotFoundError
+from gis_portal.geojson import with_geojson
 from parcels import serializers as s
 from parcels.models import (
     Building,
@@ -68,8 +70,9 @@ class RegisterViewSet(viewsets.ReadOnlyModelViewSet):
     history_annotations: ClassVar[dict[str, Any]] = {}
     supports_as_of: ClassVar[bool] = True
 
-    # Token first: an unauthenticated machine gets 401 with ``WWW-Authenticate: Token``.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    # Token first: an unauthenticated machine gets 401 with ``WWW-Authenticate: Token``. HTTP Basic
+    # takes a per-user API password (what QGIS can send), never the login password.
+    authentication_classes = [TokenAuthentication, SessionAuthentication, ApiPasswordBasicAuthentication]
     lookup_field = "id"
     lookup_url_kwarg = "pk"
     lookup_value_regex = r"[0-9]{1,18}"
@@ -120,6 +123,10 @@ class RegisterViewSet(viewsets.ReadOnlyModelViewSet):
 class GeoRegisterViewSet(RegisterViewSet):
     pagination_class = GeoJsonLimitOffsetPagination
     bbox_filter_field: ClassVar[str] = "geom"
+
+    def get_queryset(self) -> QuerySet:
+        # PostGIS writes each Feature's geometry (gis_portal/geojson.py), not Python.
+        return with_geojson(super().get_queryset(), self.get_serializer_class().Meta.geo_field)
 
 
 class PersonalDataViewSetMixin:

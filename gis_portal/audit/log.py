@@ -26,6 +26,20 @@ HOUSEHOLD = "household"
 SERVICE_REQUEST = "service_request"
 PARCEL_BY_OWNER = "parcel_by_owner"  # parcels found by searching for a person's name
 
+# Tables whose rows are personal data wherever they are shown (the admin logs them generically:
+# the rows of these tables on a page, and rows of other tables that show one of them by its label).
+PERSONAL_DATA_MODELS = {
+    "parcels.party": PARTY,
+    "eservices.servicerequest": SERVICE_REQUEST,
+}
+
+
+def personal_kind(model: Any) -> str | None:
+    """The audit ``record_kind`` of a model's rows if they are personal data, else None."""
+    if model is None:
+        return None
+    return PERSONAL_DATA_MODELS.get(model._meta.concrete_model._meta.label_lower)
+
 
 def _request_id(request: Any) -> str:
     value = getattr(request, "request_id", None) if request is not None else None

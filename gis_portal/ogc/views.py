@@ -31,6 +31,7 @@ from rest_framework.request import Request
 
 from gis_portal.api.access import scope_by_role
 from gis_portal.api.history import as_of_queryset
+from gis_portal.apipasswords.services import BasicAuthError, authenticate_basic
 from parcels.models import Organisation
 from parcels.selectors import scope_to_user
 
@@ -91,16 +92,24 @@ def _error(exc: OgcError) -> HttpResponse:
 
 
 def _user(request: HttpRequest) -> Any:
-    """The session user, else the user of an ``Authorization: Token`` header, else 401."""
+    """The session user, else the user of an ``Authorization: Token`` header or of HTTP Basic with
+    an API password (what QGIS 3.22's Basic authentication sends), else 401 (429 while locked)."""
     if request.user.is_authenticated:
         return request.user
     try:
         found = TokenAuthentication().authenticate(Request(request))
+        user = found[0] if found else authenticate_basic(request)
     except AuthenticationFailed as exc:
         raise OgcError(401, "NotAuthenticated", str(exc.detail)) from None
-    if found is None:
-        raise OgcError(401, "NotAuthenticated", "Log in, or send the header 'Authorization: Token <key>'")
-    return found[0]
+    except BasicAuthError as exc:
+        raise OgcError(exc.status_code, "NotAuthenticated", exc.message) from None
+    if user is None:
+        raise OgcError(
+            401,
+            "NotAuthenticated",
+            "Log in, send 'Authorization: Token <key>', or use HTTP Basic with an API password",
+        )
+    return user
 
 
 def ogc_view(func: Any) -> Any:

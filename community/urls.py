@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "community"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("v/<int:village_id>/requests/", views.village_requests, name="village_requests"),
+    path("v/<int:village_id>/households/", views.village_households, name="village_households"),
+    path("h/<int:household_id>/", views.household_page, name="household"),
+]

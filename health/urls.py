@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views_larval
+
+app_name = "health"
+
+urlpatterns = [
+    path("yunglai/", views_larval.overview, name="yunglai"),
+    path("yunglai/v/<int:village_id>/", views_larval.village_page, name="yunglai_village"),
+    path("yunglai/v/<int:village_id>/h/<int:household_id>/", views_larval.survey_form, name="yunglai_survey"),
+]

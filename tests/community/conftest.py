@@ -1,0 +1,1 @@
+from tests.health.conftest import health_org, leader, volunteer  # noqa: F401 - shared fixtures
