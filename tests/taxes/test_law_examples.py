@@ -75,6 +75,8 @@ CASES = [
          2026, "1000", "10000", [("vacant", "100")], [Owner(COMPANY, tax="30000.00")], years_vacant=1),
     Case("ex7b", "DOMAIN.md example 7: vacant 10 M, 4th year unused: x 0.6 %",
          2026, "1000", "10000", [("vacant", "100")], [Owner(COMPANY, tax="60000.00")], years_vacant=4),
+    Case("vacant-2020", "Sec. 37, counted from 2020: unused 10 years by 2026 counts 7: 2 steps, 0.3 + 0.6 %",
+         2026, "1000", "10000", [("vacant", "100")], [Owner(COMPANY, tax="90000.00")], years_vacant=10),
     Case("ex8", "DOMAIN.md example 8: 1,000 sq wah x 10,000, 60 % second home + 40 % shop, a company",
          2026, "1000", "10000", [("residential", "60"), ("other", "40")], [Owner(COMPANY, tax="13200.00")]),
     Case("ex9", "DOMAIN.md example 9 and RD B.E. 2563 (Gazette 10 Jun 2020): 2020, 90 % off 190,000",
