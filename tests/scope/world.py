@@ -23,8 +23,9 @@ from gis_portal import roles
 from gis_portal.audit import log as audit_log
 from gis_portal.org_scope import filter_to_organisations
 from parcels.models import Household, Membership, Organisation, Party, Village
+from taxes import reminders
 from taxes import services as taxes
-from taxes.models import CondoUnitPrice, Refund
+from taxes.models import CondoUnitPrice, Refund, SpecialReductionRecord
 from tests.api.extras import build_extras
 from tests.api.register import build_register
 
@@ -41,6 +42,12 @@ def build_office(organisation: Organisation, *, id_seed: str, owner: Any) -> dic
     )
     objection = taxes.objection_file(assessment=extras["assessment"], reason="ราคาประเมินสูงเกินไป")
     refund = Refund.objects.create(assessment=extras["assessment"], amount=Decimal("10.00"), reason="ชำระเกิน")
+    SpecialReductionRecord.objects.create(
+        organisation=organisation, parcel=register["farm"], code="rd2563.s3.2"
+    )
+    reminders.reminders_issue(  # the notices were issued on 1 March 2026; tax overdue since 30 June
+        tax_year=extras["tax_year"], issued_on=dt.date(2026, 9, 10), pay_by=dt.date(2026, 10, 10)
+    )
     token = eservices.token_issue(household=register["household"])
     VerificationAttempt.objects.create(
         token_hash="c" * 64, household=register["household"], ip="203.0.113.9", method="id_year"
