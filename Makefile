@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup migrate demo seed serve test lint vendor
+.PHONY: setup migrate demo seed serve test lint vendor fonts
 
 setup:
 	@bash scripts/setup.sh
@@ -34,3 +34,9 @@ vendor:
 	cp var/ol/package/dist/ol.js var/ol/package/ol.css var/ol/package/LICENSE.md gis_portal/static/vendor/ol/
 	# No source map is shipped: drop its reference so collectstatic's manifest storage does not fail.
 	sed -i 's|^//# sourceMappingURL=ol.js.map$$||' gis_portal/static/vendor/ol/ol.js
+
+# Refresh the vendored Myanmar-script (Shan, S'gaw Karen) and Lisu fonts from Debian's fonts-noto-core.
+fonts:
+	dpkg -s fonts-noto-core >/dev/null 2>&1 || apt-get install -y --no-install-recommends fonts-noto-core
+	cp /usr/share/fonts/truetype/noto/NotoSansMyanmar-Regular.ttf /usr/share/fonts/truetype/noto/NotoSansLisu-Regular.ttf languages/static/languages/fonts/
+	cp /usr/share/doc/fonts-noto-core/copyright languages/static/languages/fonts/LICENSE-noto.txt

@@ -17,7 +17,11 @@ Reported per scenario: requests/s, latency p50/p95/p99 (wrk's own histogram, via
 hook), responses that are not 2xx/3xx, and socket errors; plus the load average before and after,
 since the machine may be shared. The viewer user it makes (``load-suite``) is removed at the end.
 
-Usage: .venv/bin/python benchmarks/load_suite.py [--seconds 20] [--connections 50]
+``--rounds N`` runs the chosen scenarios N times, one after the other in each round, so that on a
+shared machine both sides of a comparison see the same load; with both API scenarios it prints the
+REST/OGC throughput ratio of each round and their median (the REST target: OGC/REST ≤ 1.2).
+
+Usage: .venv/bin/python benchmarks/load_suite.py [--seconds 20] [--connections 50] [--rounds 1]
        [--only mvt_parcels,api_parcels] [--json out.json]
 """
 
@@ -243,6 +247,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--households", type=int, default=200)
     parser.add_argument("--only", default=",".join(SCENARIOS))
+    parser.add_argument("--rounds", type=int, default=1, help="run the chosen scenarios this many times")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -268,32 +273,36 @@ def main() -> int:
     }
     port = free_port()
     server = start_server(port, env)
-    results: dict[str, dict] = {}
+    rounds: list[dict[str, dict]] = []
     load_before = os.getloadavg()
     try:
-        for name in chosen:
-            paths, headers = scenarios[name]
-            if not paths:
-                print(f"{name:<14} skipped: nothing to request (no ready orthomosaic?)")
-                continue
-            status = check_first(port, paths[0], headers)
-            loadavg = os.getloadavg()[0]
-            result = run_wrk(port, paths, headers, args.seconds, args.connections)
-            result |= {"urls": len(paths), "first_status": status, "load1_before": loadavg}
-            results[name] = result
-            print(
-                f"{name:<14} {len(paths):>5} URLs  first {status}  {result['rps']:8.1f} req/s  "
-                f"p50 {result['p50_us'] / 1000:7.1f} ms  p95 {result['p95_us'] / 1000:7.1f} ms  "
-                f"p99 {result['p99_us'] / 1000:7.1f} ms  non-2xx/3xx {result['non_2xx_3xx']}  "
-                f"socket errors {result['connect'] + result['read'] + result['write'] + result['timeout']}"
-                f"  (load {loadavg:.2f})",
-                flush=True,
-            )
+        for round_no in range(1, args.rounds + 1):
+            if args.rounds > 1:
+                print(f"round {round_no} of {args.rounds}", flush=True)
+            # Every other round in the opposite order: neither scenario always runs first.
+            order = chosen if round_no % 2 else chosen[::-1]
+            rounds.append(run_round(port, order, scenarios, args))
     finally:
         server.terminate()
         server.wait(timeout=30)
         shutil.rmtree(static_root, ignore_errors=True)
         manage(env, "shell", "-c", CLEANUP % {"user": USER})
+    results = (
+        rounds[-1]
+        if len(rounds) == 1
+        else {
+            name: {**rounds[-1][name], "rounds": [r[name] for r in rounds]}
+            for name in (rounds[-1] if rounds else {})
+        }
+    )
+    ratios = [r["ogc_parcels"]["rps"] / r["api_parcels"]["rps"] for r in rounds if {*API_PAIR} <= r.keys()]
+    if ratios:
+        median = sorted(ratios)[len(ratios) // 2]
+        print(
+            "OGC/REST throughput per round: "
+            + ", ".join(f"{x:.2f}" for x in ratios)
+            + f"; median {median:.2f} (target ≤ 1.20)"
+        )
     summary = {
         "machine": f"{platform.machine()} {os.cpu_count()} cores",
         "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
@@ -302,14 +311,43 @@ def main() -> int:
         "load_before": load_before,
         "load_after": os.getloadavg(),
         "results": results,
+        "ogc_to_rest_ratios": ratios,
     }
     print(f"load average before {load_before}, after {summary['load_after']}")
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2))
-    bad = [n for n, r in results.items() if r["first_status"] >= 300]  # a redirect here is to the login
+    bad = sorted(
+        {n for r in rounds for n, x in r.items() if x["first_status"] >= 300}
+    )  # a redirect: the login
     if bad:
         print(f"scenarios whose first request failed: {bad}")
     return 1 if bad else 0
+
+
+API_PAIR = ("api_parcels", "ogc_parcels")
+
+
+def run_round(port: int, chosen: list[str], scenarios: dict, args: argparse.Namespace) -> dict[str, dict]:
+    results: dict[str, dict] = {}
+    for name in chosen:
+        paths, headers = scenarios[name]
+        if not paths:
+            print(f"{name:<14} skipped: nothing to request (no ready orthomosaic?)")
+            continue
+        status = check_first(port, paths[0], headers)
+        loadavg = os.getloadavg()[0]
+        result = run_wrk(port, paths, headers, args.seconds, args.connections)
+        result |= {"urls": len(paths), "first_status": status, "load1_before": loadavg}
+        results[name] = result
+        print(
+            f"{name:<14} {len(paths):>5} URLs  first {status}  {result['rps']:8.1f} req/s  "
+            f"p50 {result['p50_us'] / 1000:7.1f} ms  p95 {result['p95_us'] / 1000:7.1f} ms  "
+            f"p99 {result['p99_us'] / 1000:7.1f} ms  non-2xx/3xx {result['non_2xx_3xx']}  "
+            f"socket errors {result['connect'] + result['read'] + result['write'] + result['timeout']}"
+            f"  (load {loadavg:.2f})",
+            flush=True,
+        )
+    return results
 
 
 if __name__ == "__main__":

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from eservices.selectors import queue_requests
-from gis_portal.errors import DomainError
-from parcels.models import Household, Party, Village
+from eservices.selectors import queue_requests, service_catalogue_types
+from eservices.services import service_request_submit
+from gis_portal.errors import DomainError, PermissionDeniedError, ValidationProblems
+from gis_portal.roles import SERVICE_OFFICER
+from parcels.models import Household, Membership, Party, Village
 
 from . import selectors, services
-from .models import HouseholdConsent
+from .models import HelperKind, HouseholdConsent
 
 
 def _village_or_404(user, village_id: int) -> Village:  # noqa: ANN001
@@ -24,8 +29,30 @@ def _village_or_404(user, village_id: int) -> Village:  # noqa: ANN001
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The helper's villages, and for office staff the community services their roles open."""
     villages = list(selectors.helper_villages(request.user).defer("boundary", "boundary_3857"))
-    return render(request, "community/home.html", {"villages": villages, "is_helper": bool(villages)})
+    roles = set(Membership.objects.filter(user=request.user).values_list("role__name", flat=True))
+    if request.user.is_superuser:
+        roles |= {SERVICE_OFFICER, "health officer"}
+    return render(
+        request,
+        "community/home.html",
+        {
+            "villages": villages,
+            "is_helper": bool(villages),
+            "volunteer_village_ids": selectors.helper_village_ids(
+                request.user, kinds=(HelperKind.VOLUNTEER,)
+            ),
+            "is_leader": bool(selectors.helper_village_ids(request.user, kinds=(HelperKind.LEADER,))),
+            "is_service_officer": SERVICE_OFFICER in roles,
+            "is_health_officer": "health officer" in roles,
+            "org_slugs": list(
+                Membership.objects.filter(user=request.user)
+                .values_list("organisation__slug", flat=True)
+                .distinct()
+            ),
+        },
+    )
 
 
 @login_required
@@ -92,4 +119,70 @@ def household_page(request: HttpRequest, household_id: int) -> HttpResponse:
             "error": error,
         },
         status=400 if error else 200,
+    )
+
+
+def _household_with_consent(user, household_id: int):  # noqa: ANN001, ANN202
+    household = Household.objects.filter(pk=household_id, status="active").select_related("village").first()
+    if household is None or not selectors.serves_village(user, household.village_id):
+        raise Http404
+    return household, services.require_consent(user, household)
+
+
+@login_required
+def act_request(request: HttpRequest, household_id: int, code: str = "") -> HttpResponse:
+    """File an e-service request for a household that gave this helper its consent (logged on its behalf)."""
+    try:
+        household, consent = _household_with_consent(request.user, household_id)
+    except PermissionDeniedError as exc:
+        return render(request, "health/forbidden.html", {"reason": exc.message}, status=403)
+    types = service_catalogue_types(household.organisation_id).exclude(kind="tax")
+    if not code:
+        return render(request, "community/act_services.html", {"household": household, "types": types})
+    st = types.filter(code=code).first()
+    if st is None:
+        raise Http404
+    problems: list[str] = []
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                req, created = service_request_submit(
+                    household=household,
+                    service_type=st,
+                    nonce=request.POST.get("nonce", ""),
+                    form=dict(request.POST.items()),
+                    contact_phone=request.POST.get("phone", ""),
+                    photos=[
+                        (a["name"], request.FILES.get(a["name"])) for a in (st.required_attachments or [])
+                    ],
+                )
+                if created:
+                    services.act_log(
+                        user=request.user,
+                        household=household,
+                        consent=consent,
+                        action="eservices.request",
+                        target=req.reference,
+                    )
+            messages.success(request, f"ยื่นคำขอ {req.reference} แทนบ้านเลขที่ {household.house_number} แล้ว")
+            return redirect(f"/community/h/{household.pk}/")
+        except ValidationProblems as exc:
+            problems = [p.message_th for p in exc.problems]
+        except DomainError as exc:
+            problems = [exc.message]
+    fields = [
+        {**f, "value": request.POST.get(f["name"], ""), "type": f.get("type", "text")}
+        for f in (st.form_fields or [])
+    ]
+    return render(
+        request,
+        "community/act_form.html",
+        {
+            "household": household,
+            "st": st,
+            "fields": fields,
+            "problems": problems,
+            "nonce": request.POST.get("nonce") if problems else secrets.token_urlsafe(24),
+        },
+        status=400 if problems else 200,
     )

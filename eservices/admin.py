@@ -7,6 +7,8 @@ from django.http import HttpResponse
 
 from . import services
 from .models import (
+    DisabilityCard,
+    HouseholdIncome,
     HouseholdSticker,
     HouseholdToken,
     ServiceRequest,
@@ -107,7 +109,27 @@ class VerificationAttemptAdmin(OrgScopedAdmin):
 @admin.register(WelfareRule)
 class WelfareRuleAdmin(admin.ModelAdmin):
     organisation_scope = "global"  # the national rules: every office reads them, superusers change them
-    list_display = ("program", "min_age", "max_age", "monthly_amount", "needs_verify")
+    list_display = (
+        "program",
+        "min_age",
+        "max_age",
+        "monthly_amount",
+        "requires_disability_card",
+        "max_income_per_person",
+        "needs_verify",
+    )
+
+
+@admin.register(DisabilityCard)
+class DisabilityCardAdmin(OrgScopedAdmin):
+    list_display = ("party", "card_number", "issued_on", "expires_on")
+    raw_id_fields = ("party",)
+
+
+@admin.register(HouseholdIncome)
+class HouseholdIncomeAdmin(OrgScopedAdmin):
+    list_display = ("household", "year", "annual_income", "members", "source")
+    raw_id_fields = ("household",)
 
 
 @admin.register(WelfareEnrolment)

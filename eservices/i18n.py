@@ -1,10 +1,14 @@
 """The resident page's words in Thai (default) and English, chosen by ?lang= and kept in a cookie.
 
 A plain table instead of gettext catalogues: the page has few words, needs no compiled files, and
-each label sits next to its translation where the office can check both.
+each label sits next to its translation where the office can check both. Other languages (Shan,
+Karen, Lisu, Hmong, …) are catalogues typed by people in the browser (the languages app); a word
+not yet translated shows in Thai.
 """
 
 from __future__ import annotations
+
+from languages import selectors as lang_selectors
 
 LANGS = ("th", "en")
 COOKIE = "eserv_lang"
@@ -52,6 +56,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "welfare": ("สวัสดิการที่อาจมีสิทธิ์", "Allowances someone may qualify for"),
     "no_welfare": ("ไม่พบผู้ที่อาจมีสิทธิ์เพิ่ม", "Nobody else appears to qualify"),
     "per_month": ("บาท/เดือน", "baht/month"),
+    "income_unknown": (
+        "ยังไม่มีข้อมูลรายได้ครัวเรือน อบต. จะตรวจสอบ",
+        "no household income on record: the office will check",
+    ),
     "to_verify": ("อัตราต้องตรวจสอบกับ อบต.", "rate to be confirmed by the office"),
     "members": ("สมาชิกในบ้าน", "Household members"),
     "age": ("อายุ", "age"),
@@ -85,6 +93,7 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "locked": ("ล็อกชั่วคราว", "Locked for now"),
     "sign_out": ("ออกจากการยืนยัน", "End verified session"),
+    "health_checkin": ("รายงานอาการประจำวัน (ผู้กักตัว)", "Daily check-in (home isolation)"),
     "notify": ("รับแจ้งเตือนทาง LINE หรือ SMS", "Get word by LINE or SMS"),
 }
 
@@ -94,9 +103,25 @@ def words(lang: str) -> dict[str, str]:
     return {key: pair[i] for key, pair in WORDS.items()}
 
 
-WORDS_BY_LANG = {lang: words(lang) for lang in LANGS}
+class _WordsByLang(dict):
+    """Thai and English built in; any other language read from its catalogue when asked for."""
+
+    def __missing__(self, lang: str) -> dict[str, str]:
+        if lang not in lang_selectors.published_codes():
+            raise KeyError(lang)
+        return {**self["th"], **lang_selectors.words(lang), "lang_switch": "ภาษาไทย"}
 
 
-def pick_lang(request) -> str:  # noqa: ANN001
-    lang = request.GET.get("lang") or request.COOKIES.get(COOKIE) or "th"
-    return lang if lang in LANGS else "th"
+WORDS_BY_LANG = _WordsByLang({lang: words(lang) for lang in LANGS})
+
+
+def is_language(code: str | None) -> bool:
+    return bool(code) and (code in LANGS or code in lang_selectors.published_codes())
+
+
+def pick_lang(request, default: str | None = None) -> str:  # noqa: ANN001
+    """?lang=, else this browser's cookie, else ``default`` (the household's language), else Thai."""
+    for lang in (request.GET.get("lang"), request.COOKIES.get(COOKIE), default):
+        if is_language(lang):
+            return lang
+    return "th"

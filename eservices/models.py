@@ -270,6 +270,19 @@ class WelfareRule(models.Model):
     monthly_amount = models.DecimalField(_("บาทต่อเดือน / baht a month"), max_digits=8, decimal_places=2)
     condition_th = models.CharField(_("เงื่อนไข / condition (th)"), max_length=200, blank=True)
     condition_en = models.CharField(_("เงื่อนไข / condition (en)"), max_length=200, blank=True)
+    requires_disability_card = models.BooleanField(
+        _("ต้องมีบัตรคนพิการ / needs a disability card"),
+        default=False,
+        help_text=_("เสนอเฉพาะผู้ที่มีบัตรประจำตัวคนพิการที่ยังไม่หมดอายุ / only for holders of a valid disability card"),
+    )
+    max_income_per_person = models.DecimalField(
+        _("รายได้ครัวเรือนไม่เกิน (บาท/คน/ปี) / household income up to (baht/person/year)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("ว่าง = ไม่ดูรายได้ / empty: income does not matter"),
+    )
     needs_verify = models.BooleanField(
         _("ต้องตรวจสอบกับระเบียบ / to verify"),
         default=True,
@@ -285,6 +298,55 @@ class WelfareRule(models.Model):
     def __str__(self) -> str:
         top = self.max_age if self.max_age is not None else "+"
         return f"{self.program} {self.min_age}-{top}: {self.monthly_amount}"
+
+
+class DisabilityCard(models.Model):
+    """A person's disability identity card (บัตรประจำตัวคนพิการ), as registered with the office."""
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="disability_cards")
+    card_number = models.CharField(_("เลขที่บัตร / card number"), max_length=30)
+    issued_on = models.DateField(_("วันออกบัตร / issued"))
+    expires_on = models.DateField(_("วันหมดอายุ / expires"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("บัตรประจำตัวคนพิการ / disability card")
+        verbose_name_plural = _("บัตรประจำตัวคนพิการ / disability cards")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("issued_on")),
+                name="disability_card_dates",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} {self.card_number}"
+
+
+class HouseholdIncome(models.Model):
+    """A household's yearly income as declared or surveyed (for allowances with an income limit)."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("ปี (ค.ศ.) / year (CE)"))
+    annual_income = models.DecimalField(
+        _("รายได้ทั้งปี (บาท) / income in the year (baht)"), max_digits=12, decimal_places=2
+    )
+    members = models.PositiveSmallIntegerField(_("จำนวนสมาชิก / members"))
+    source = models.CharField(_("ที่มา / source"), max_length=100, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("รายได้ครัวเรือน / household income")
+        verbose_name_plural = _("รายได้ครัวเรือน / household incomes")
+        constraints = [
+            models.UniqueConstraint(fields=["household", "year"], name="household_income_year"),
+            models.CheckConstraint(condition=Q(members__gte=1), name="household_income_members"),
+            models.CheckConstraint(condition=Q(annual_income__gte=0), name="household_income_not_negative"),
+        ]
+
+    @property
+    def per_person(self) -> Decimal:
+        return self.annual_income / self.members
 
 
 class WelfareEnrolment(models.Model):

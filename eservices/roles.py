@@ -17,6 +17,12 @@ ROLE_PERMISSIONS = {
         ("eservices", "view_welfareenrolment"),
         ("eservices", "add_welfareenrolment"),
         ("eservices", "change_welfareenrolment"),
+        ("eservices", "view_disabilitycard"),
+        ("eservices", "add_disabilitycard"),
+        ("eservices", "change_disabilitycard"),
+        ("eservices", "view_householdincome"),
+        ("eservices", "add_householdincome"),
+        ("eservices", "change_householdincome"),
     ],
     VIEWER: [("eservices", "view_servicetype")],
 }

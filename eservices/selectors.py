@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -18,13 +17,13 @@ from parcels.models import (
     Parcel,
     ParcelRight,
     Party,
-    PartyKind,
     RegisterStatus,
 )
 from parcels.units import format_rnw
 
-from .models import HouseholdToken, ServiceRequest, ServiceType, WelfareEnrolment, WelfareRule
+from .models import HouseholdToken, ServiceRequest, ServiceType
 from .services import hash_token
+from .welfare import WelfareHint, age_on, welfare_check  # noqa: F401 - the resident page reads them here
 
 TOKEN_MAX_LEN = 100
 
@@ -132,6 +131,12 @@ def service_catalogue(organisation_id: int) -> list[ServiceType]:
     )
 
 
+def service_catalogue_types(organisation_id: int) -> QuerySet[ServiceType]:
+    """The office's active service types with their forms (for a form filled on a household's behalf)."""
+    qs = ServiceType.objects.filter(organisation_id=organisation_id, active=True)
+    return qs.order_by("position", "code")
+
+
 def household_requests(household: Household, *, closed_days: int = 30) -> list[ServiceRequest]:
     """Open requests of the household and those closed in the last ``closed_days`` days."""
     since = timezone.now() - timedelta(days=closed_days)
@@ -200,62 +205,6 @@ def household_private(household: Household) -> dict[str, Any]:
             Party.objects.filter(household=household).order_by("-is_household_head", "birth_date")
         ),
     }
-
-
-def age_on(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
-@dataclass
-class WelfareHint:
-    party: Party
-    age: int
-    program: str
-    program_label: str
-    monthly_amount: Decimal
-    condition_th: str
-    condition_en: str
-    needs_verify: bool
-    enrolled: bool = False
-    extra: dict = field(default_factory=dict)
-
-
-def welfare_check(
-    household: Household, today: date | None = None, members: list[Party] | None = None
-) -> list[WelfareHint]:
-    """Who in the household may qualify for an allowance by age and is not yet registered for it.
-
-    Age-based programmes are decided from birth dates against :class:`WelfareRule` bands; the
-    disability allowance depends on a disability card the register does not hold, so it is listed
-    as a condition to check for every member, with the amount for the member's age.
-    """
-    today = today or timezone.localdate()
-    rules = list(WelfareRule.objects.all())
-    if members is None:  # the household's members, unless the caller has them loaded already
-        members = list(Party.objects.filter(household=household))
-    members = [m for m in members if m.kind == PartyKind.PERSON and m.birth_date is not None]
-    enrolled = set(WelfareEnrolment.objects.filter(party__in=members).values_list("party_id", "program"))
-    hints: list[WelfareHint] = []
-    for member in members:
-        age = age_on(member.birth_date, today)
-        for rule in rules:
-            if age < rule.min_age or (rule.max_age is not None and age > rule.max_age):
-                continue
-            if (member.pk, rule.program) in enrolled:
-                continue
-            hints.append(
-                WelfareHint(
-                    party=member,
-                    age=age,
-                    program=rule.program,
-                    program_label=rule.get_program_display(),
-                    monthly_amount=rule.monthly_amount,
-                    condition_th=rule.condition_th,
-                    condition_en=rule.condition_en,
-                    needs_verify=rule.needs_verify,
-                )
-            )
-    return hints
 
 
 # --- tax bills: the one place the resident page reads them from -----------------------------

@@ -20,10 +20,12 @@ from django.views.decorators.http import require_POST
 from gis_portal.audit import log as audit_log
 from gis_portal.errors import DomainError, ValidationProblems
 from gis_portal.roles import SERVICE_OFFICER
+from languages.selectors import household_language
+from languages.services import household_language_set
 from parcels.models import Membership
 
 from . import conf, selectors, services
-from .i18n import COOKIE, WORDS_BY_LANG, pick_lang
+from .i18n import COOKIE, WORDS_BY_LANG, is_language, pick_lang
 from .models import RequestAttachment, ServiceRequest, ServiceType
 
 # --- resident --------------------------------------------------------------------------------------
@@ -45,11 +47,12 @@ def resident(view):  # noqa: ANN001, ANN201
     @wraps(view)
     @never_cache
     def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        lang = pick_lang(request)
         found = selectors.household_by_token(token)
         if found is None:
-            return _invalid(request, lang)
+            return _invalid(request, pick_lang(request))
         household, token_hash = found
+        # A browser without a choice of its own gets the household's language.
+        lang = pick_lang(request, default=household_language(household))
         ctx = {
             "T": WORDS_BY_LANG[lang],
             "L": lang,
@@ -61,8 +64,10 @@ def resident(view):  # noqa: ANN001, ANN201
             ),
         }
         response = view(request, household, token_hash, ctx, *args, **kwargs)
-        if request.GET.get("lang") in WORDS_BY_LANG:
+        if is_language(request.GET.get("lang")):
             response.set_cookie(COOKIE, lang, max_age=365 * 86400, samesite="Lax")
+            if ctx["verified"]:  # a member chose it: remember it for the household
+                household_language_set(household=household, code=lang)
         response["Referrer-Policy"] = "same-origin"  # the token is in the URL: never sent to other sites
         return response
 

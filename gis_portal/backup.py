@@ -29,6 +29,7 @@ import psycopg
 from django.conf import settings
 from django.db import connection
 
+from . import storage
 from .errors import DomainError, disk_full_error, is_disk_full
 
 MANIFEST = "manifest.json"
@@ -36,7 +37,7 @@ DUMP = "db.dump"
 FORMAT_VERSION = 1
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -137,10 +138,24 @@ def _write_backup(
     media_root: str | Path | None,
     progress: Callable[[str], None],
 ) -> dict[str, Any]:
+    name, checksums = dump_database(out / DUMP, database_url, progress)
+    if media_root is None and storage.configured():
+        files = _media_from_store(out / "media", progress)
+    else:
+        files = _media_from_disk(Path(media_root or settings.MEDIA_ROOT), out / "media", progress)
+    manifest = make_manifest(name, out / DUMP, checksums, files)
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    progress(f"backup written to {out}: {len(checksums)} tables, {len(files)} media files")
+    return manifest
+
+
+def dump_database(
+    dump: Path, database_url: str | None, progress: Callable[[str], None]
+) -> tuple[str, dict[str, dict[str, Any]]]:
+    """``pg_dump`` into ``dump``; returns the database's name and the checksums of the same snapshot."""
     url = database_url or current_database_url()
     env, name = _pg_env(_conninfo(url))
     progress(f"dumping database {name}")
-    dump = out / DUMP
     # One snapshot for both: the checksums are read in a repeatable-read transaction whose
     # snapshot pg_dump then uses, so the manifest describes exactly what the dump holds.
     with psycopg.connect(_conninfo(url)) as conn, conn.cursor() as cur:
@@ -170,28 +185,48 @@ def _write_backup(
         if "No space left on device" in run.stderr:
             raise OSError(errno.ENOSPC, run.stderr.strip())
         raise DomainError("pg_dump_failed", f"pg_dump failed: {run.stderr.strip()}", "สำรองฐานข้อมูลไม่สำเร็จ")
-    media_src = Path(media_root or settings.MEDIA_ROOT)
-    files = []
-    if media_src.exists():
-        progress(f"copying media from {media_src}")
-        for path in sorted(
-            p for p in media_src.rglob("*") if p.is_file() and not p.name.startswith(".readyz-")
-        ):
-            rel = path.relative_to(media_src)
-            target = out / "media" / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
-            files.append({"path": str(rel), "size": target.stat().st_size, "sha256": _sha256(target)})
-    manifest = {
+    return name, checksums
+
+
+def make_manifest(
+    name: str, dump: Path, checksums: dict[str, Any], files: list[dict[str, Any]]
+) -> dict[str, Any]:
+    return {
         "format": FORMAT_VERSION,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "database": {"name": name, "file": DUMP, "size": dump.stat().st_size, "sha256": _sha256(dump)},
+        "database": {"name": name, "file": DUMP, "size": dump.stat().st_size, "sha256": file_sha256(dump)},
         "tables": checksums,
         "media": files,
     }
-    (out / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-    progress(f"backup written to {out}: {len(checksums)} tables, {len(files)} media files")
-    return manifest
+
+
+def is_probe(name: str) -> bool:
+    """The readiness probe's short-lived file, never part of a backup."""
+    return Path(name).name.startswith(".readyz-")
+
+
+def _media_from_disk(media_src: Path, dest: Path, progress: Callable[[str], None]) -> list[dict[str, Any]]:
+    files = []
+    if media_src.exists():
+        progress(f"copying media from {media_src}")
+        for path in sorted(p for p in media_src.rglob("*") if p.is_file() and not is_probe(p.name)):
+            rel = path.relative_to(media_src)
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+            files.append({"path": str(rel), "size": target.stat().st_size, "sha256": file_sha256(target)})
+    return files
+
+
+def _media_from_store(dest: Path, progress: Callable[[str], None]) -> list[dict[str, Any]]:
+    progress("copying media from the object store")
+    files = []
+    for name, _size in storage.listing():
+        if is_probe(name):
+            continue
+        target = storage.download(name, dest / name)
+        files.append({"path": name, "size": target.stat().st_size, "sha256": file_sha256(target)})
+    return files
 
 
 def verify(backup_dir: str | Path) -> dict[str, Any]:
@@ -204,13 +239,13 @@ def verify(backup_dir: str | Path) -> dict[str, Any]:
             "manifest_unreadable", f"No readable manifest in {folder}: {exc}", "อ่านไฟล์ manifest ไม่ได้"
         ) from None
     dump = folder / manifest["database"]["file"]
-    if not dump.exists() or _sha256(dump) != manifest["database"]["sha256"]:
+    if not dump.exists() or file_sha256(dump) != manifest["database"]["sha256"]:
         raise DomainError(
             "backup_corrupt", f"{dump.name} is missing or its checksum differs", "ไฟล์สำรองฐานข้อมูลเสียหาย"
         )
     for entry in manifest["media"]:
         path = folder / "media" / entry["path"]
-        if not path.exists() or _sha256(path) != entry["sha256"]:
+        if not path.exists() or file_sha256(path) != entry["sha256"]:
             raise DomainError(
                 "backup_corrupt", f"media file {entry['path']} is missing or differs", "ไฟล์สื่อเสียหาย"
             )
@@ -225,10 +260,29 @@ def restore(
     force: bool = False,
     progress: Callable[[str], None] = lambda _m: None,
 ) -> dict[str, Any]:
-    """Restore a verified backup into an empty database (``force`` replaces a non-empty one)."""
+    """Restore a verified backup into an empty database (``force`` replaces a non-empty one).
+
+    The media go to ``media_root``, else to the object store when one is configured, else to
+    MEDIA_ROOT.
+    """
     folder = Path(backup_dir)
     manifest = verify(folder)
     url = database_url or current_database_url()
+    restore_database(folder / manifest["database"]["file"], url, force=force, progress=progress)
+    for entry in manifest["media"]:
+        source = folder / "media" / entry["path"]
+        if media_root is None and storage.configured():
+            storage.upload(source, entry["path"])
+        else:
+            dest = Path(media_root or settings.MEDIA_ROOT) / entry["path"]
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest)
+    check_restored(manifest, url, progress)
+    return manifest
+
+
+def restore_database(dump: Path, url: str, *, force: bool, progress: Callable[[str], None]) -> None:
+    """``pg_restore`` a verified dump into an empty database (``force``: replace what is there)."""
     env, name = _pg_env(_conninfo(url))
     with psycopg.connect(_conninfo(url)) as conn, conn.cursor() as cur:
         cur.execute(
@@ -254,7 +308,7 @@ def restore(
     if force:
         args += ["--clean", "--if-exists"]
     run = subprocess.run(  # noqa: S603 - a list of arguments, no shell
-        [*args, str(folder / manifest["database"]["file"])],
+        [*args, str(dump)],
         env=env,
         capture_output=True,
         text=True,
@@ -264,11 +318,10 @@ def restore(
         raise DomainError(
             "pg_restore_failed", f"pg_restore failed: {run.stderr.strip()[:2000]}", "กู้คืนฐานข้อมูลไม่สำเร็จ"
         )
-    target = Path(media_root or settings.MEDIA_ROOT)
-    for entry in manifest["media"]:
-        dest = target / entry["path"]
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(folder / "media" / entry["path"], dest)
+
+
+def check_restored(manifest: dict[str, Any], url: str, progress: Callable[[str], None]) -> None:
+    """Row counts and table checksums of the restored database against the manifest's."""
     progress("checking row counts and table checksums")
     restored = table_checksums(url)
     differing = sorted(t for t, v in manifest["tables"].items() if restored.get(t) != v)
@@ -279,7 +332,6 @@ def restore(
             "ข้อมูลที่กู้คืนไม่ตรงกับข้อมูลสำรอง",
         )
     progress(f"restored {len(restored)} tables and {len(manifest['media'])} media files; checksums match")
-    return manifest
 
 
 def prune(backup_root: str | Path, keep: int) -> list[Path]:

@@ -4,7 +4,11 @@ rest_framework_gis turns each geometry into GeoJSON in Python: the WKB is read i
 converted to an OGR geometry, printed by OGR and parsed again (twice per feature). Here the list's
 query asks PostGIS for the GeoJSON text of the geometry column instead (and leaves the geometry and
 its generated web-mercator copy out of the ``SELECT``); the serializer only parses that text. The
-properties are read with the same serializer fields, in a loop without DRF's per-field lookups.
+properties are written by the same serializer fields, in a loop without DRF's per-field lookups.
+Where every property is a stored column shown by a plain field (parcels, buildings, households,
+villages, organisations), the page's rows are plain dicts (``values()``: no model instance per row)
+and the plan of the fields is kept per class (no serializer fields built per request); the API
+then costs what the OGC API does (docs/PERFORMANCE.md, "Open interfaces").
 
 The output is the one rest_framework_gis gives, key for key: ``ST_AsGeoJSON(geom, 15)`` prints the
 shortest text that reads back as the same double whenever 15 decimals suffice (every coordinate in
@@ -18,11 +22,13 @@ Foundation-level: imports Django and DRF only.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.db.models import GeneratedField, Model, QuerySet
+from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 GEOJSON_ANNOTATION = "postgis_geojson"
@@ -54,55 +60,118 @@ def with_geojson(queryset: QuerySet, geo_field: str) -> QuerySet:
 # before. No docstring on purpose: drf-spectacular would show it as every subclass's description; the
 # OpenAPI schema stays that of GeoFeatureModelSerializer.
 class PostgisGeoFeatureSerializer(GeoFeatureModelSerializer):
-    def _fast_plan(self) -> list[tuple[str, str | None, Any]] | None:
-        """(name, attribute or None, converter) per property; None when the fast path does not apply."""
+    def _fast_plan(self) -> Plan | None:
+        """How to write a Feature from the annotation; None when the fast path does not apply.
+
+        A plan whose every property is a stored value read by a plain field (integer, text, date,
+        ...) is kept per class (:func:`_class_plan`): such a field's output depends on the value
+        alone, so the serializer's fields need not be built again for every request.
+        """
         if hasattr(self, "_plan"):
             return self._plan
-        meta = self.Meta
-        geo = self.fields.get(meta.geo_field)
-        plan: list[tuple[str, str | None, Any]] | None = []
-        if (
-            meta.id_field is None
-            or meta.auto_bbox
-            or meta.bbox_geo_field
-            or geo is None
-            or geo.precision is not None
-            or geo.remove_dupes
-            or geo.transform is not None
-        ):
-            plan = None
-        else:
-            for name, field in self.fields.items():
-                if name in (meta.id_field, meta.geo_field) or field.write_only:
-                    continue
-                attrs = field.source_attrs  # [] for a method field (source "*")
-                if len(attrs) == 1 and _is_stored_value(meta.model, attrs[0]):
-                    plan.append((name, attrs[0], field.to_representation))
-                else:
-                    plan.append((name, None, field))
+        plan = _class_plan(type(self)) or _plan_of(self)
         self._plan = plan
         return plan
 
+    @classmethod
+    def row_columns(cls) -> list[str] | None:
+        """The columns of a list's rows when every property is a stored value: the rows may then be
+        plain dicts (``QuerySet.values(*columns)``), no model instance built per row. None when a
+        property needs the instance (a method field, a property of the model, a relation)."""
+        plan = _class_plan(cls)
+        if plan is None:
+            return None
+        return [plan.id_attr, *(attr for _name, attr, _convert in plan.properties), GEOJSON_ANNOTATION]
+
     def to_representation(self, instance: Any) -> dict[str, Any]:
-        plan = self._fast_plan()
-        if plan is None or GEOJSON_ANNOTATION not in instance.__dict__:
+        is_row = isinstance(instance, dict)  # from row_columns()
+        stored = instance if is_row else instance.__dict__
+        plan = self._fast_plan() if GEOJSON_ANNOTATION in stored else None
+        if plan is None:
             return super().to_representation(instance)
-        id_field = self.fields[self.Meta.id_field]
-        text = instance.__dict__[GEOJSON_ANNOTATION]
+        text = stored[GEOJSON_ANNOTATION]
         properties: dict[str, Any] = {}
-        for name, attr, convert in plan:
+        for name, attr, convert in plan.properties:
             if attr is None:
                 value = convert.get_attribute(instance)
                 properties[name] = None if value is None else convert.to_representation(value)
             else:
-                value = getattr(instance, attr)
+                value = instance[attr] if is_row else getattr(instance, attr)
                 properties[name] = None if value is None else convert(value)
         return {
-            "id": id_field.to_representation(id_field.get_attribute(instance)),
+            "id": plan.id_convert(instance[plan.id_attr] if is_row else getattr(instance, plan.id_attr)),
             "type": "Feature",
             "geometry": None if text is None else json.loads(text),
             "properties": properties,
         }
+
+
+@dataclass(frozen=True)
+class Plan:
+    id_attr: str
+    id_convert: Any
+    # (property name, attribute or None for DRF's own lookup, the field's to_representation or field)
+    properties: list[tuple[str, str | None, Any]]
+
+
+# Fields whose output depends on the value alone (no request, context or parent).
+PLAIN_FIELDS = (
+    serializers.IntegerField,
+    serializers.FloatField,
+    serializers.DecimalField,
+    serializers.CharField,
+    serializers.ChoiceField,
+    serializers.BooleanField,
+    serializers.DateTimeField,
+    serializers.DateField,
+    serializers.UUIDField,
+)
+_PLANS: dict[type, Plan | None] = {}
+
+
+def _plan_of(serializer: PostgisGeoFeatureSerializer) -> Plan | None:
+    meta = serializer.Meta
+    fields = serializer.fields
+    geo = fields.get(meta.geo_field)
+    id_field = fields.get(meta.id_field) if meta.id_field else None
+    if (
+        id_field is None
+        or len(id_field.source_attrs) != 1
+        or meta.auto_bbox
+        or meta.bbox_geo_field
+        or geo is None
+        or geo.precision is not None
+        or geo.remove_dupes
+        or geo.transform is not None
+    ):
+        return None
+    properties: list[tuple[str, str | None, Any]] = []
+    for name, field in fields.items():
+        if name in (meta.id_field, meta.geo_field) or field.write_only:
+            continue
+        attrs = field.source_attrs  # [] for a method field (source "*")
+        if len(attrs) == 1 and _is_stored_value(meta.model, attrs[0]):
+            properties.append((name, attrs[0], field.to_representation))
+        else:
+            properties.append((name, None, field))
+    return Plan(id_field.source_attrs[0], id_field.to_representation, properties)
+
+
+def _class_plan(cls: type[PostgisGeoFeatureSerializer]) -> Plan | None:
+    """The plan of a class whose every property is a stored value read by a plain field, else None."""
+    if cls not in _PLANS:
+        probe = cls()
+        plan = _plan_of(probe)
+        plain = (
+            plan is not None
+            and all(
+                attr is not None and isinstance(getattr(convert, "__self__", None), PLAIN_FIELDS)
+                for _name, attr, convert in plan.properties
+            )
+            and isinstance(probe.fields[cls.Meta.id_field], PLAIN_FIELDS)
+        )
+        _PLANS[cls] = plan if plain else None
+    return _PLANS[cls]
 
 
 def _is_stored_value(model: type[Model], attr: str) -> bool:

@@ -15,6 +15,8 @@ TAX_OFFICER = "tax officer"
 SERVICE_OFFICER = "service officer"
 SURVEYOR = "surveyor"
 VIEWER = "viewer"
+# หัวหน้างานทะเบียน: a GIS editor who may also bring a retired parcel back into the register.
+REGISTER_SUPERVISOR = "register supervisor"
 
 REGISTER_MODELS = [
     "village",
@@ -44,12 +46,13 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         for model in ("village", "parcel", "landuseportion", "building", "household")
     ],
 }
+ROLE_PERMISSIONS[REGISTER_SUPERVISOR] = [*ROLE_PERMISSIONS[GIS_EDITOR], ("parcels", "restore_parcel")]
 ROLE_PERMISSIONS[GIS_EDITOR].append(("parcels", "view_organisation"))
-for _role in (TAX_OFFICER, SERVICE_OFFICER, SURVEYOR, VIEWER):
+for _role in (TAX_OFFICER, SERVICE_OFFICER, SURVEYOR, VIEWER, REGISTER_SUPERVISOR):
     ROLE_PERMISSIONS[_role].append(("parcels", "view_organisation"))
 
 # Roles that may see whole national IDs and phone numbers (PDPA: others see them masked).
-ROLES_SEEING_PERSONAL_DATA = {TAX_OFFICER, SERVICE_OFFICER, GIS_EDITOR}
+ROLES_SEEING_PERSONAL_DATA = {TAX_OFFICER, SERVICE_OFFICER, GIS_EDITOR, REGISTER_SUPERVISOR}
 
 
 def role_permission_table() -> dict[str, list[tuple[str, str]]]:

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "notifications",
     "travel",
     "fieldwork",
+    "kids",
+    "languages",
 ]
 
 MIDDLEWARE = [

@@ -24,9 +24,9 @@ Foundation-level: imports Django, boto3 and django-storages only.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
+import inspect
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -131,6 +131,57 @@ def key(name: str, namespace: str = MEDIA) -> str:
 # --- files --------------------------------------------------------------------------------------
 
 
+class StoreError(OSError):
+    """The object store failed (unreachable, refused, ...): an ``OSError``, as a failing disk gives."""
+
+
+def _converted(exc: Exception, what: str) -> OSError:
+    from botocore.exceptions import ClientError
+
+    if isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in _MISSING:
+        return FileNotFoundError(f"no {what} in the object store")
+    return StoreError(f"the object store failed on {what}: {exc}")
+
+
+_MISSING = ("404", "NoSuchKey", "NotFound")
+
+
+def _what(func: Any, args: tuple[Any, ...]) -> str:
+    """The name an error message speaks of: the first text argument (an object name), else the call."""
+    return next((a for a in args if isinstance(a, str)), func.__name__)
+
+
+def _store_errors(func: Any) -> Any:
+    """Store failures (boto3/botocore exceptions) become :class:`StoreError` / ``FileNotFoundError``."""
+
+    def errors() -> tuple[type[Exception], ...]:
+        from boto3.exceptions import Boto3Error
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        return (Boto3Error, BotoCoreError, ClientError)
+
+    if inspect.isgeneratorfunction(func):
+
+        @functools.wraps(func)
+        def generator(*args: Any, **kwargs: Any) -> Any:
+            try:
+                yield from func(*args, **kwargs)
+            except errors() as exc:
+                raise _converted(exc, _what(func, args)) from exc
+
+        return generator
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except errors() as exc:
+            raise _converted(exc, _what(func, args)) from exc
+
+    return wrapper
+
+
+@_store_errors
 def upload(local: Path, name: str, namespace: str = MEDIA) -> int:
     """Copy a local file into the store (multipart for large files); returns its size."""
     cfg = _require()
@@ -138,6 +189,7 @@ def upload(local: Path, name: str, namespace: str = MEDIA) -> int:
     return Path(local).stat().st_size
 
 
+@_store_errors
 def download(name: str, local: Path, namespace: str = MEDIA) -> Path:
     """Copy an object to a local file (written beside it first, then renamed into place)."""
     cfg = _require()
@@ -156,6 +208,7 @@ def exists(name: str, namespace: str = MEDIA) -> bool:
     return size(name, namespace) is not None
 
 
+@_store_errors
 def size(name: str, namespace: str = MEDIA) -> int | None:
     """The object's size in bytes, None when there is no such object."""
     from botocore.exceptions import ClientError
@@ -164,12 +217,13 @@ def size(name: str, namespace: str = MEDIA) -> int | None:
     try:
         head = client().head_object(Bucket=cfg.bucket, Key=key(name, namespace))
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+        if exc.response.get("Error", {}).get("Code") in _MISSING:
             return None
         raise
     return int(head["ContentLength"])
 
 
+@_store_errors
 def delete(*names: str, namespace: str = MEDIA) -> None:
     """Remove objects (missing ones are fine), 1,000 per request."""
     cfg = _require()
@@ -179,6 +233,7 @@ def delete(*names: str, namespace: str = MEDIA) -> None:
         client().delete_objects(Bucket=cfg.bucket, Delete={"Objects": batch, "Quiet": True})
 
 
+@_store_errors
 def listing(prefix: str = "", namespace: str = MEDIA) -> Iterator[tuple[str, int]]:
     """(name, size) of every object of ``namespace`` whose name starts with ``prefix``, by name."""
     cfg = _require()
@@ -189,12 +244,14 @@ def listing(prefix: str = "", namespace: str = MEDIA) -> Iterator[tuple[str, int
             yield item["Key"][len(base) :], int(item["Size"])
 
 
+@_store_errors
 def copy(name: str, to_name: str, *, namespace: str = MEDIA, to_namespace: str = MEDIA) -> None:
     """Copy an object inside the store (server-side: the bytes do not pass through this machine)."""
     cfg = _require()
     client().copy({"Bucket": cfg.bucket, "Key": key(name, namespace)}, cfg.bucket, key(to_name, to_namespace))
 
 
+@_store_errors
 def sha256(name: str, namespace: str = MEDIA) -> tuple[str, int]:
     """SHA-256 and size of an object, read as a stream (never held whole in memory or on disk)."""
     cfg = _require()
@@ -210,11 +267,13 @@ def sha256(name: str, namespace: str = MEDIA) -> tuple[str, int]:
     return digest.hexdigest(), total
 
 
+@_store_errors
 def put_bytes(name: str, data: bytes, namespace: str = MEDIA) -> None:
     cfg = _require()
     client().put_object(Bucket=cfg.bucket, Key=key(name, namespace), Body=data)
 
 
+@_store_errors
 def get_bytes(name: str, namespace: str = MEDIA) -> bytes:
     cfg = _require()
     body = client().get_object(Bucket=cfg.bucket, Key=key(name, namespace))["Body"]
@@ -222,6 +281,25 @@ def get_bytes(name: str, namespace: str = MEDIA) -> bytes:
         return body.read()
     finally:
         body.close()
+
+
+@_store_errors
+def ensure_bucket() -> bool:
+    """Create the configured bucket if it does not exist; True when it was created."""
+    from botocore.exceptions import ClientError
+
+    cfg = _require()
+    try:
+        client().head_bucket(Bucket=cfg.bucket)
+        return False
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") not in (*_MISSING, "NoSuchBucket"):
+            raise
+    options = (
+        {} if cfg.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": cfg.region}}
+    )
+    client().create_bucket(Bucket=cfg.bucket, **options)
+    return True
 
 
 def check() -> None:
@@ -301,24 +379,6 @@ class MediaStorage(S3Storage):
         }
         super().__init__(**{**defaults, **options})
 
-    def save(self, name: str | None, content: Any, max_length: int | None = None) -> str:
-        with _as_os_error(name):
-            return super().save(name, content, max_length=max_length)
-
-    def delete(self, name: str) -> None:
-        with _as_os_error(name):
-            super().delete(name)
-
-    def _open(self, name: str, mode: str = "rb") -> Any:
-        with _as_os_error(name):
-            return super()._open(name, mode)
-
-
-@contextlib.contextmanager
-def _as_os_error(name: str | None) -> Iterator[None]:
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    try:
-        yield
-    except (BotoCoreError, ClientError) as exc:
-        raise OSError(f"the object store failed on {name}: {exc}") from exc
+    save = _store_errors(S3Storage.save)
+    delete = _store_errors(S3Storage.delete)
+    _open = _store_errors(S3Storage._open)

@@ -8,13 +8,10 @@ from urllib.parse import quote
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from eservices.i18n import WORDS_BY_LANG, pick_lang
-from eservices.selectors import household_by_token
-from eservices.services import session_is_verified
+from eservices.resident_access import verified_resident
 from gis_portal.errors import DomainError
 from parcels.models import Membership, Organisation
 
@@ -58,16 +55,10 @@ def _qr_svg(text: str) -> str:
     )
 
 
-@never_cache
-def resident_notify(request: HttpRequest, token: str) -> HttpResponse:
+@verified_resident
+def resident_notify(request: HttpRequest, household, ctx: dict) -> HttpResponse:  # noqa: ANN001
     """Link LINE and add SMS numbers for this household (verified members only)."""
-    lang = pick_lang(request)
-    found = household_by_token(token)
-    if found is None:
-        return render(request, "eservices/invalid.html", {"T": WORDS_BY_LANG[lang], "L": lang}, status=404)
-    household, token_hash = found
-    if not session_is_verified(request.session, household=household, token_hash=token_hash):
-        return redirect(f"/h/{token}/#verify")
+    lang, token = ctx["L"], ctx["token"]
     channel = LineChannel.objects.filter(organisation_id=household.organisation_id).first()
     error = None
     code = None
@@ -93,23 +84,16 @@ def resident_notify(request: HttpRequest, token: str) -> HttpResponse:
             error = exc.message_en if lang == "en" else exc.message_th
         except ValueError:
             error = "?"
-    ctx = {
-        "T": WORDS_BY_LANG[lang],
-        "L": lang,
-        "token": token,
-        "household": household,
-        "org": household.organisation,
-        "channel": channel,
-        "code": code,
-        "add_url": line_add_url(channel, code) if channel and code else "",
-        "qr": _qr_svg(line_add_url(channel, code)) if channel and code else "",
-        "links": LineLink.objects.filter(household=household, active=True),
-        "sms": SmsContact.objects.filter(household=household, active=True),
-        "error": error,
-    }
-    response = render(request, "notifications/resident.html", ctx, status=400 if error else 200)
-    response["Referrer-Policy"] = "same-origin"
-    return response
+    ctx.update(
+        channel=channel,
+        code=code,
+        add_url=line_add_url(channel, code) if channel and code else "",
+        qr=_qr_svg(line_add_url(channel, code)) if channel and code else "",
+        links=LineLink.objects.filter(household=household, active=True),
+        sms=SmsContact.objects.filter(household=household, active=True),
+        error=error,
+    )
+    return render(request, "notifications/resident.html", ctx, status=400 if error else 200)
 
 
 @login_required

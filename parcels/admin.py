@@ -16,16 +16,17 @@ from django.contrib.gis.admin import GISModelAdmin
 from django.core.exceptions import ValidationError
 from django.db import models as dj_models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from gis_portal.errors import DomainError
-from gis_portal.roles import ROLES_SEEING_PERSONAL_DATA
+from gis_portal.roles import GIS_EDITOR, REGISTER_SUPERVISOR, ROLES_SEEING_PERSONAL_DATA
 from gis_portal.widgets import OfflineMapWidget
 
-from . import services, sql
+from . import services, sql, undo
 from .geometry import as_multipolygon
 from .models import (
     Building,
@@ -241,7 +242,7 @@ class ParcelAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
     search_fields = ["code", "doc_number", "rights__party__first_name", "rights__party__last_name"]
     readonly_fields = ["area_display", "status", "retired_at", "version", "lineage_display"]
     inlines = [LandUseInline, ParcelRightInline]
-    actions = ["retire_parcels"]
+    actions = ["retire_parcels", "restore_parcels"]
     list_select_related = ["village", "organisation"]
     change_list_template = "admin/parcels/parcel/change_list.html"
 
@@ -297,18 +298,51 @@ class ParcelAdmin(OrganisationScopedAdmin, SimpleHistoryAdmin):
         form.instance = saved
         obj.pk = saved.pk
 
-    @admin.action(description=_("ยกเลิกแปลงที่เลือก (ไม่ลบ) / retire the selected parcels"))
-    def retire_parcels(self, request: HttpRequest, queryset: Any) -> None:
-        done = 0
-        for parcel in queryset.filter(status=RegisterStatus.ACTIVE):
-            if not user_has_role(request.user, parcel.organisation_id, "GIS editor"):
-                continue
-            try:
-                services.parcel_retire(parcel=parcel, user=request.user)
-                done += 1
-            except DomainError as exc:
-                self.message_user(request, f"{parcel.code}: {exc.message}", messages.ERROR)
-        self.message_user(request, f"ยกเลิก {done} แปลง / retired {done} parcel(s)")
+    @admin.action(
+        description=_("ยกเลิกแปลงที่เลือก (ไม่ลบ ต้องระบุเหตุผล) / retire the selected parcels (with a reason)")
+    )
+    def retire_parcels(self, request: HttpRequest, queryset: Any) -> HttpResponse | None:
+        return self._with_reason(request, queryset.filter(status=RegisterStatus.ACTIVE), "retire_parcels")
+
+    @admin.action(description=_("นำแปลงที่ยกเลิกแล้วกลับมาใช้ (หัวหน้างาน) / restore retired parcels (supervisor)"))
+    def restore_parcels(self, request: HttpRequest, queryset: Any) -> HttpResponse | None:
+        return self._with_reason(request, queryset.filter(status=RegisterStatus.RETIRED), "restore_parcels")
+
+    def _with_reason(self, request: HttpRequest, parcels: Any, action: str) -> HttpResponse | None:
+        """First a page that lists the parcels and asks the reason; then the act, parcel by parcel."""
+        parcels = list(parcels.select_related("organisation")[:200])
+        reason = request.POST.get("reason", "")
+        if "apply" in request.POST and reason.strip():
+            done = 0
+            for parcel in parcels:
+                try:
+                    if action == "restore_parcels":
+                        undo.parcel_restore(parcel=parcel, user=request.user, reason=reason)
+                    elif user_has_role(request.user, parcel.organisation_id, GIS_EDITOR, REGISTER_SUPERVISOR):
+                        undo.parcel_retire_with_reason(
+                            parcel=parcel, user=request.user, reason=reason, expected_version=None
+                        )
+                    else:
+                        continue
+                    done += 1
+                except DomainError as exc:
+                    self.message_user(request, f"{parcel.code}: {exc.message}", messages.ERROR)
+            verb = "นำกลับมาใช้ / restored" if action == "restore_parcels" else "ยกเลิก / retired"
+            self.message_user(request, f"{verb}: {done}")
+            return None
+        return render(
+            request,
+            "admin/parcels/parcel/reason.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": self.get_actions(request)[action][2],
+                "parcels": parcels,
+                "action": action,
+                "opts": self.model._meta,
+                "missing_reason": "apply" in request.POST,
+                "reason": reason,
+            },
+        )
 
 
 class BuildingForm(forms.ModelForm):

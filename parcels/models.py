@@ -176,6 +176,7 @@ class Parcel(models.Model):
         ordering = ["organisation", "code"]
         verbose_name = _("แปลงที่ดิน / parcel")
         verbose_name_plural = _("แปลงที่ดิน / parcels")
+        permissions = [("restore_parcel", "นำแปลงที่ยกเลิกแล้วกลับมาใช้ / restore a retired parcel")]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "code"],

@@ -348,7 +348,8 @@ def parcel_retire(
     """Retire a parcel (the register never deletes one); its buildings must be moved or retired first."""
     lock_register(parcel.organisation_id)
     current = _lock_parcel(parcel, expected_version)
-    if current.buildings.filter(status=RegisterStatus.ACTIVE).exists() and reason == "retire":
+    explicit = reason == "retire" or reason.startswith("retire: ")  # not a split or merge moving them
+    if current.buildings.filter(status=RegisterStatus.ACTIVE).exists() and explicit:
         raise DomainError(
             "parcel_has_buildings",
             f"Parcel {current.code} still has buildings; retire or move them first",
@@ -892,124 +893,6 @@ def parcel_reshape_many(
     ]
 
 
-@transaction.atomic
-def parcel_undo_last(*, parcel: Parcel, user: Any = None, expected_version: int | None = None) -> Parcel:
-    """Undo a parcel's last saved change by restoring its previous version from history.
-
-    The restore is a new change (with its own history row, reason "undo"), checked like any other;
-    history is never deleted. Undoing the creation of a parcel retires it. Splits and merges are not
-    undone here (their parcels are retired; the lineage keeps what happened).
-    """
-    lock_register(parcel.organisation_id)
-    current = _lock_parcel(parcel, expected_version)
-    records = list(Parcel.history.filter(id=current.pk).order_by("-history_date", "-history_id")[:2])
-    if not records:
-        raise DomainError("nothing_to_undo", "This parcel has no history to undo", "แปลงนี้ไม่มีประวัติให้ย้อนกลับ")
-    if len(records) == 1:
-        if records[0].history_type != "+":
-            raise DomainError("nothing_to_undo", "This parcel has no earlier version", "แปลงนี้ไม่มีฉบับก่อนหน้า")
-        if current.predecessor_links.exists():
-            return _undo_split_or_merge(current, user)
-        return parcel_retire(parcel=current, user=user, expected_version=current.version)
-    previous = records[1]
-    village = Village.objects.filter(pk=previous.village_id).first() if previous.village_id else None
-    return parcel_update(
-        parcel=current,
-        user=user,
-        expected_version=current.version,
-        geom=previous.geom,
-        code=previous.code,
-        doc_type=previous.doc_type,
-        doc_number=previous.doc_number,
-        declared_rai=previous.declared_rai,
-        declared_ngan=previous.declared_ngan,
-        declared_wah=previous.declared_wah,
-        village=village,
-        reason=f"undo: back to version {previous.version}",
-    )
-
-
-def _undo_split_or_merge(successor: Parcel, user: Any) -> Parcel:
-    """Undo the split or merge that made ``successor``: its parcels are retired, the parcels it
-    replaced are active again (as they were), buildings go back to where they stood, and the lineage
-    of the undone operation is removed (each parcel's history keeps both steps). Refused once any
-    parcel of the operation has been changed since. Returns the first parcel made active again.
-    """
-    links = list(successor.predecessor_links.select_related("predecessor"))
-    operation = links[0].operation
-    predecessors = [link.predecessor for link in links]
-    all_links = list(
-        ParcelLineage.objects.filter(predecessor__in=predecessors).select_related("successor").order_by("id")
-    )
-    successors = list({link.successor.pk: link.successor for link in all_links}.values())
-    label = ", ".join(p.code for p in successors)
-    if {link.operation for link in all_links} != {operation} or ParcelLineage.objects.filter(
-        predecessor__in=successors
-    ).exists():
-        raise DomainError(
-            "undo_not_possible",
-            f"{label} were changed again after the {operation}; undo those changes first",
-            f"แปลง {label} ถูกแก้ไขต่อหลังการแบ่ง/รวมแปลง กรุณาย้อนการแก้ไขเหล่านั้นก่อน",
-        )
-    locked = [_lock_parcel(p, None) for p in sorted(successors, key=lambda p: p.pk)]
-    changed = [p.code for p in locked if p.version != 1]
-    if changed:
-        raise DomainError(
-            "undo_not_possible",
-            f"Parcel {', '.join(changed)} was edited after the {operation}; undo that edit first",
-            f"แปลง {', '.join(changed)} ถูกแก้ไขหลังการแบ่ง/รวมแปลง กรุณาย้อนการแก้ไขนั้นก่อน",
-        )
-    olds = list(Parcel.objects.select_for_update().filter(pk__in=[p.pk for p in predecessors]).order_by("pk"))
-    if any(p.status != RegisterStatus.RETIRED for p in olds):
-        raise DomainError("undo_not_possible", "A parcel it replaced is active again", "แปลงเดิมกลับมาใช้งานแล้ว")
-    _check_code_free(successor.organisation, [p.code for p in olds], exclude_ids=[p.pk for p in locked])
-    done_at = min(link.created_at for link in all_links)
-    # Buildings go back to the parcel (and number) they had just before the operation.
-    buildings = list(
-        Building.objects.select_for_update()
-        .filter(parcel__in=locked, status=RegisterStatus.ACTIVE)
-        .order_by("id")
-    )
-    before = {
-        h.id: h
-        for h in Building.history.filter(id__in=[b.pk for b in buildings], history_date__lt=done_at).order_by(
-            "id", "history_date", "history_id"
-        )
-    }
-    now = timezone.now()
-    reason = f"undo {operation}"
-    for p in locked:
-        p.status = RegisterStatus.RETIRED
-        p.retired_at = now
-        p.version += 1
-        _with_user(p, user, reason).save()
-    for p in olds:
-        p.status = RegisterStatus.ACTIVE
-        p.retired_at = None
-        p.version += 1
-        _with_user(p, user, reason).save()
-    _problems_to_error(
-        check_parcel_shapes(
-            organisation=successor.organisation,
-            shapes=[(p.code, p.geom) for p in olds],
-            exclude_parcel_ids=[p.pk for p in locked + olds],
-        )
-    )
-    for building in buildings:
-        old = before.get(building.pk)
-        if old is None or old.parcel_id not in {p.pk for p in olds}:
-            raise DomainError(
-                "undo_not_possible",
-                f"Building {building} was not on these parcels before the {operation}",
-                f"อาคาร {building} ไม่ได้อยู่บนแปลงเหล่านี้ก่อนการแบ่ง/รวมแปลง",
-            )
-        building.parcel_id, building.number = old.parcel_id, old.number
-        _with_user(building, user, reason).save(update_fields=["parcel", "number", "updated_at"])
-    ParcelLineage.objects.filter(pk__in=[link.pk for link in all_links]).delete()
-    _tiles_touched(successor.organisation_id, ["parcels", "buildings"], *[p.geom for p in olds + locked])
-    return olds[0]
-
-
 def _lock_row(
     model: Any,
     obj: Any,
@@ -1060,7 +943,7 @@ def building_update(
         current.footprint = check_footprint_on_parcel(current.parcel, footprint)
     if retire:
         current.status = RegisterStatus.RETIRED
-        reason = "retire"
+        reason = reason if reason.startswith("retire") else "retire"
     current.version += 1
     current.full_clean(exclude=["footprint_3857", "footprint_area_m2"])
     _with_user(current, user, reason).save()
@@ -1097,7 +980,7 @@ def household_update(
         current.house_number = house_number.strip()
     if retire:
         current.status = RegisterStatus.RETIRED
-        reason = "retire"
+        reason = reason if reason.startswith("retire") else "retire"
     current.version += 1
     try:
         current.full_clean(exclude=["location_3857"])

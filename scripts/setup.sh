@@ -16,7 +16,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # --- 1. Debian packages ---------------------------------------------------------------------------
 PKGS=(postgresql-15 postgresql-15-postgis-3 postgresql-client-15 gdal-bin libgdal-dev libgeos-dev
-      libproj-dev redis-server zbar-tools poppler-utils fonts-thai-tlwg chromium docker-compose
+      libproj-dev redis-server zbar-tools poppler-utils fonts-thai-tlwg chromium docker-compose fontconfig
       python3-qgis qgis)
 PY=${PYTHON:-$(command -v python3.11 || command -v python3)}
 if ! "$PY" -c 'import venv, ensurepip' >/dev/null 2>&1; then PKGS+=(python3-venv python3-dev); fi

@@ -96,6 +96,15 @@ class RegisterFilterBackend(DjangoFilterBackend):
     def get_filterset_class(self, view: Any, queryset: Any = None) -> Any:
         return getattr(view, "filterset_class", None)
 
+    def filter_queryset(self, request: Any, queryset: Any, view: Any) -> Any:
+        # Without any of the filter set's parameters, filtering gives the queryset itself (django-filter
+        # skips empty values): spare every plain page the building and validating of the form.
+        filterset_class = self.get_filterset_class(view, queryset)
+        names = tuple(filterset_class.base_filters) if filterset_class is not None else ()
+        if not any(key.startswith(names) for key in request.query_params):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
     def to_html(self, request: Any, queryset: Any, view: Any) -> str:
         return ""
 

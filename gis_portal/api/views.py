@@ -27,7 +27,7 @@ from eservices.models import ServiceRequest, ServiceType
 from gis_portal.apipasswords.authentication import ApiPasswordBasicAuthentication
 from gis_portal.audit import log as audit_log
 from gis_portal.errors import DomainError, NotFoundError
-from gis_portal.geojson import with_geojson
+from gis_portal.geojson import GEOJSON_ANNOTATION, with_geojson
 from parcels import serializers as s
 from parcels.models import (
     Building,
@@ -127,6 +127,13 @@ class GeoRegisterViewSet(RegisterViewSet):
     def get_queryset(self) -> QuerySet:
         # PostGIS writes each Feature's geometry (gis_portal/geojson.py), not Python.
         return with_geojson(super().get_queryset(), self.get_serializer_class().Meta.geo_field)
+
+    def paginate_queryset(self, queryset: QuerySet) -> Any:
+        # A page of plain rows when the serializer needs no model instance (gis_portal/geojson.py).
+        columns = getattr(self.get_serializer_class(), "row_columns", lambda: None)()
+        if columns and GEOJSON_ANNOTATION in queryset.query.annotations:
+            queryset = queryset.values(*columns)
+        return super().paginate_queryset(queryset)
 
 
 class PersonalDataViewSetMixin:

@@ -25,6 +25,7 @@ PARTY = "party"
 HOUSEHOLD = "household"
 SERVICE_REQUEST = "service_request"
 PARCEL_BY_OWNER = "parcel_by_owner"  # parcels found by searching for a person's name
+HEALTH_CASE = "health_case"  # outbreak cases and their isolation check-ins (sensitive data)
 
 # Tables whose rows are personal data wherever they are shown (the admin logs them generically:
 # the rows of these tables on a page, and rows of other tables that show one of them by its label).

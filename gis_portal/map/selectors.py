@@ -13,7 +13,7 @@ from django.contrib.gis.geos import Polygon
 from django.db.models import Q
 
 from gis_portal.errors import DomainError
-from gis_portal.roles import GIS_EDITOR, ROLES_SEEING_PERSONAL_DATA
+from gis_portal.roles import GIS_EDITOR, REGISTER_SUPERVISOR, ROLES_SEEING_PERSONAL_DATA
 from parcels.models import Building, Household, Parcel, ParcelRight, Party, RegisterStatus, Village
 from parcels.selectors import (
     building_for_user,
@@ -110,6 +110,21 @@ def search(user: Any, text: str) -> list[dict[str, Any]]:
                 "id": p.pk,
                 "label": p.code + (f" ({p.doc_number})" if p.doc_number else ""),
                 "match": how,
+                "extent": list(p.geom.extent),
+                "organisation": p.organisation_id,
+            }
+        )
+    # Retired parcels are found too (by code or document number), after the active ones.
+    retired = scope_to_user(Parcel.objects.filter(status=RegisterStatus.RETIRED), user)
+    retired = retired.filter(Q(code__istartswith=text) | Q(doc_number__iexact=text))
+    for p in retired.order_by("code", "-retired_at")[: max(0, SEARCH_LIMIT - len(results))]:
+        results.append(
+            {
+                "layer": "parcels",
+                "id": p.pk,
+                "label": f"{p.code} (ยกเลิกแล้ว / retired {p.retired_at:%Y-%m-%d})" if p.retired_at else p.code,
+                "match": "retired",
+                "status": p.status,
                 "extent": list(p.geom.extent),
                 "organisation": p.organisation_id,
             }
@@ -251,10 +266,22 @@ def _parcel_panel(user: Any, p: Parcel) -> dict[str, Any]:
         "predecessors": [link.predecessor.code for link in lineage["predecessors"]],
         "successors": [link.successor.code for link in lineage["successors"]],
         "history": _history(Parcel, p.pk),
+        "status": p.status,
+        "retired_at": p.retired_at.isoformat() if p.retired_at else None,
+        "retire_reason": _retire_reason(p),
+        "can_restore": p.status == RegisterStatus.RETIRED and user.has_perm("parcels.restore_parcel", p),
         "geometry": json.loads(p.geom.geojson),
         "tax": _parcel_tax(user, p),
         "requests": _parcel_requests(user, p, households),
     }
+
+
+def _retire_reason(p: Parcel) -> str:
+    """Why a retired parcel was retired (its last history row), e.g. "retire: duplicate survey"."""
+    if p.status != RegisterStatus.RETIRED:
+        return ""
+    last = Parcel.history.filter(id=p.pk).order_by("-history_date", "-history_id").first()
+    return (last.history_change_reason or "") if last else ""
 
 
 def _may(user: Any, organisation_id: int, codename: str, app_label: str) -> bool:
@@ -334,7 +361,7 @@ def map_context(user: Any) -> dict[str, Any]:
                 "name_en": o.name_en,
                 "extent": list(o.boundary.extent),
                 "utm_srid": o.utm_srid,
-                "can_edit": user_has_role(user, o, GIS_EDITOR),
+                "can_edit": user_has_role(user, o, GIS_EDITOR, REGISTER_SUPERVISOR),
             }
             for o in orgs
         ],

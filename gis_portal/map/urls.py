@@ -14,6 +14,7 @@ urlpatterns: list = [
     path("api/parcels/merge/", views.parcel_merge, name="parcel-merge"),
     path("api/parcels/<int:pk>/split/", views.parcel_split, name="parcel-split"),
     path("api/parcels/<int:pk>/undo/", views.parcel_undo, name="parcel-undo"),
+    path("api/parcels/<int:pk>/restore/", views.parcel_restore, name="parcel-restore"),
     path("api/buildings/create/", views.building_create, name="building-create"),
     path("api/buildings/<int:pk>/reshape/", views.building_reshape, name="building-reshape"),
     path("api/households/create/", views.household_create, name="household-create"),

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gis_portal.audit import log as audit_log
 from gis_portal.errors import DomainError
-from gis_portal.roles import GIS_EDITOR
-from parcels import services
+from gis_portal.roles import GIS_EDITOR, REGISTER_SUPERVISOR
+from parcels import services, undo
 from parcels.models import Organisation
 from parcels.selectors import (
     building_for_user,
@@ -98,7 +98,7 @@ def _int(value: Any, field: str) -> int:
 
 
 def _editable(user: Any, organisation_id: int) -> None:
-    require_role(user, organisation_id, GIS_EDITOR)
+    require_role(user, organisation_id, GIS_EDITOR, REGISTER_SUPERVISOR)
 
 
 def _organisation(user: Any, body: dict[str, Any]) -> Organisation:
@@ -239,36 +239,67 @@ def parcel_merge(request: HttpRequest, body: dict) -> dict:
     return _parcel_out(merged)
 
 
-@require_POST
 @json_endpoint
 def parcel_undo(request: HttpRequest, body: dict, pk: int) -> dict:
+    """GET: what undoing the user's own last change would do (the plan and its token).
+    POST ``{version, token}``: do exactly that plan (409 if it is no longer the same)."""
     parcel = parcel_for_user(request.user, pk)
     _editable(request.user, parcel.organisation_id)
+    if request.method == "GET":
+        return undo.undo_plan(parcel=parcel, user=request.user).as_dict()
+    if request.method != "POST":
+        raise DomainError("method_not_allowed", "Use GET or POST", "ใช้ GET หรือ POST")
+    token = body.get("token")
     return _parcel_out(
-        services.parcel_undo_last(parcel=parcel, user=request.user, expected_version=_version(body))
+        undo.undo_apply(
+            parcel=parcel,
+            user=request.user,
+            expected_version=_version(body),
+            token=token if isinstance(token, str) else "",
+        )
+    )
+
+
+@require_POST
+@json_endpoint
+def parcel_restore(request: HttpRequest, body: dict, pk: int) -> dict:
+    """A register supervisor brings a retired parcel back ``{version, reason}``."""
+    parcel = parcel_for_user(request.user, pk)
+    return _parcel_out(
+        undo.parcel_restore(
+            parcel=parcel, user=request.user, reason=body.get("reason"), expected_version=_version(body)
+        )
     )
 
 
 @require_POST
 @json_endpoint
 def retire(request: HttpRequest, body: dict, layer: str, pk: int) -> dict:
+    """Retire a row on purpose: ``{version, reason}``; the reason is kept in its history."""
     version = _version(body)
+
+    def reason() -> str:  # asked after the role check: who may not retire learns nothing more
+        return f"{undo.RETIRE_PREFIX}{undo.clean_reason(body.get('reason'))}"
+
     if layer == "parcels":
         parcel = parcel_for_user(request.user, pk)
         _editable(request.user, parcel.organisation_id)
-        return _parcel_out(services.parcel_retire(parcel=parcel, user=request.user, expected_version=version))
+        retired = services.parcel_retire(
+            parcel=parcel, user=request.user, expected_version=version, reason=reason()
+        )
+        return _parcel_out(retired)
     if layer == "buildings":
         building = building_for_user(request.user, pk)
         _editable(request.user, building.organisation_id)
         b = services.building_update(
-            building=building, user=request.user, expected_version=version, retire=True
+            building=building, user=request.user, expected_version=version, retire=True, reason=reason()
         )
         return {"id": b.pk, "version": b.version, "status": b.status}
     if layer == "households":
         household = household_for_user(request.user, pk)
         _editable(request.user, household.organisation_id)
         h = services.household_update(
-            household=household, user=request.user, expected_version=version, retire=True
+            household=household, user=request.user, expected_version=version, retire=True, reason=reason()
         )
         return {"id": h.pk, "version": h.version, "status": h.status}
     raise DomainError("no_such_layer", f"No layer {layer!r}", f"ไม่มีชั้นข้อมูล {layer!r}")

@@ -86,3 +86,27 @@ def test_pages_show_only_the_helpers_villages(client, home, leader, pangmu):
     assert resp.status_code == 400 and not HouseholdConsent.objects.exists()
     resp = client.post(f"/community/h/{hh.pk}/", {"given_by": head.pk, "evidence": "ย.1/2569"})
     assert resp.status_code == 302 and HouseholdConsent.objects.filter(household=hh, helper=leader).exists()
+
+
+def test_a_request_filed_for_a_household_needs_its_consent_and_is_logged(client, home, leader, pangmu):
+    from eservices.catalogue import seed_services
+    from eservices.models import ServiceRequest
+
+    seed_services(pangmu)
+    hh, head = home
+    client.force_login(leader)
+    assert client.get(f"/community/h/{hh.pk}/s/").status_code == 403
+    services.consent_record(
+        household=hh, helper=leader, given_by=head, evidence="ย.2/2569", recorded_by=leader
+    )
+    assert "water_connection" in client.get(f"/community/h/{hh.pk}/s/").content.decode()
+    bad = client.post(f"/community/h/{hh.pk}/s/water_connection/", {"nonce": "n-1", "phone": ""})
+    assert bad.status_code == 400 and not ServiceRequest.objects.exists() and not ProxyAct.objects.exists()
+    ok = client.post(f"/community/h/{hh.pk}/s/water_connection/", {"nonce": "n-2", "phone": "0812345678"})
+    assert ok.status_code == 302
+    req = ServiceRequest.objects.get()
+    assert ProxyAct.objects.get().target == req.reference
+    client.post(
+        f"/community/h/{hh.pk}/s/water_connection/", {"nonce": "n-2", "phone": "0812345678"}
+    )  # replay
+    assert ServiceRequest.objects.count() == 1 and ProxyAct.objects.count() == 1

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from eservices import selectors, sms
-from eservices.models import WelfareEnrolment, WelfareRule
+from eservices.models import DisabilityCard, HouseholdIncome, WelfareEnrolment, WelfareRule
 
 from .conftest import id_answer
 
@@ -68,17 +68,64 @@ def test_welfare_hints_follow_the_rules_and_skip_those_enrolled(home):
     today = date(2026, 6, 1)
     hints = selectors.welfare_check(home.household, today)
     got = {(h.party.pk, h.program, h.monthly_amount) for h in hints}
-    # elder born 1950 → 76 → 700 baht band; toddler → newborn support; everyone → disability if carded
+    # elder born 1950 → 76 → 700 baht band; toddler → child support grant (income not yet recorded)
     assert (home.elder.pk, "elderly", Decimal("700.00")) in got
     assert (home.child.pk, "newborn", Decimal("600.00")) in got
-    assert (home.child.pk, "disability", Decimal("1000.00")) in got
-    assert (home.head.pk, "disability", Decimal("800.00")) in got
     assert not any(h.party.pk == home.head.pk and h.program == "elderly" for h in hints)
     WelfareEnrolment.objects.create(party=home.elder, program="elderly")
     WelfareRule.objects.filter(program="elderly", min_age=70).update(monthly_amount=750)
     hints = selectors.welfare_check(home.household, today)
     assert not any(h.party.pk == home.elder.pk and h.program == "elderly" for h in hints)
     assert all(h.needs_verify for h in hints)
+
+
+def test_the_disability_allowance_is_suggested_only_to_holders_of_a_valid_card(home):
+    today = date(2026, 6, 1)
+
+    def programs():
+        return {
+            (h.party.pk, h.program, h.monthly_amount) for h in selectors.welfare_check(home.household, today)
+        }
+
+    assert not any(p == "disability" for _, p, _ in programs())  # nobody is registered disabled
+    DisabilityCard.objects.create(
+        party=home.head, card_number="1-5801-00001", issued_on=date(2020, 1, 1), expires_on=date(2026, 1, 1)
+    )
+    assert not any(p == "disability" for _, p, _ in programs())  # the card has expired
+    DisabilityCard.objects.create(party=home.child, card_number="1-5801-00002", issued_on=date(2025, 1, 1))
+    DisabilityCard.objects.create(
+        party=home.head, card_number="1-5801-00003", issued_on=date(2026, 2, 1), expires_on=date(2034, 2, 1)
+    )
+    got = programs()
+    assert (home.child.pk, "disability", Decimal("1000.00")) in got  # under 18: the higher band
+    assert (home.head.pk, "disability", Decimal("800.00")) in got
+    assert not any(pk == home.elder.pk and p == "disability" for pk, p, _ in got)
+
+
+def test_the_child_grant_checks_the_households_income_where_it_is_recorded(home):
+    today = date(2026, 6, 1)
+
+    def grant():
+        return [h for h in selectors.welfare_check(home.household, today) if h.program == "newborn"]
+
+    [hint] = grant()
+    assert hint.party == home.child and hint.unknown == "income_unknown"
+    HouseholdIncome.objects.create(
+        household=home.household, year=2026, annual_income=Decimal("360000"), members=3
+    )
+    assert grant() == []  # 120,000 baht a person a year: above the 100,000 limit
+    HouseholdIncome.objects.filter(household=home.household).update(annual_income=Decimal("240000"))
+    [hint] = grant()
+    assert hint.unknown == ""  # 80,000 a person: within the limit, checked
+    HouseholdIncome.objects.filter(household=home.household).update(year=2023)
+    assert grant()[0].unknown == "income_unknown"  # a figure three years old is not used
+
+
+def test_the_grant_ends_at_the_sixth_birthday(home):
+    home.child.birth_date = date(2020, 6, 2)
+    home.child.save()
+    assert any(h.program == "newborn" for h in selectors.welfare_check(home.household, date(2026, 6, 1)))
+    assert not any(h.program == "newborn" for h in selectors.welfare_check(home.household, date(2026, 6, 2)))
 
 
 def test_sms_backend_is_chosen_by_name_or_dotted_path():

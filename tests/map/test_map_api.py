@@ -125,16 +125,28 @@ def test_undo_restores_the_previous_version_as_a_new_history_row(client, editor,
     a.refresh_from_db()
     assert a.version == 2 and abs(a.area_m2 - 1050) < 5
     rows_before = a.history.count()
-    response = post(client, f"/map/api/parcels/{a.pk}/undo/", {"version": 2})
+    # First what undo will do (nothing written), then exactly that, confirmed with its token.
+    plan = client.get(f"/map/api/parcels/{a.pk}/undo/").json()
+    assert plan["kind"] == "edit" and plan["to_version"] == 1 and a.history.count() == rows_before
+    assert [c["field"] for c in plan["changes"]] == ["geometry"]
+    assert abs(float(plan["changes"][0]["now"].split()[0]) - 1050) < 5
+    assert post(client, f"/map/api/parcels/{a.pk}/undo/", {"version": 2}).status_code == 409  # no token
+    response = post(client, f"/map/api/parcels/{a.pk}/undo/", {"version": 2, "token": plan["token"]})
     assert response.status_code == 200, response.content
     a.refresh_from_db()
     assert a.version == 3 and abs(a.area_m2 - 1200) < 5
     assert a.history.count() == rows_before + 1
     assert a.history.first().history_change_reason.startswith("undo")
-    assert post(client, f"/map/api/parcels/{a.pk}/undo/", {"version": 2}).status_code == 409
-    # Undoing a creation retires the parcel (nothing is deleted).
-    c = services.parcel_create(organisation=a.organisation, code="01A009", geom=utm_rect(200, 0, 30, 30))
-    assert post(client, f"/map/api/parcels/{c.pk}/undo/", {"version": 1}).json()["status"] == "retired"
+    again = post(client, f"/map/api/parcels/{a.pk}/undo/", {"version": 2, "token": plan["token"]})
+    assert again.status_code == 409
+    # A parcel nobody changed since it was made: undo does nothing (retiring needs its own act).
+    c = services.parcel_create(
+        organisation=a.organisation, code="01A009", geom=utm_rect(200, 0, 30, 30), user=editor
+    )
+    refused = client.get(f"/map/api/parcels/{c.pk}/undo/")
+    assert refused.status_code == 400 and refused.json()["code"] == "nothing_to_undo"
+    c.refresh_from_db()
+    assert c.status == "active" and c.version == 1
 
 
 def test_split_and_merge(client, editor, pair):
@@ -261,14 +273,21 @@ def test_buildings_and_households(client, editor, village, pair):
         client, f"/map/api/households/{hid}/move/", {"version": 1, "geometry": gj(utm_point(9000, 9000))}
     )
     assert outside.status_code == 400 and outside.json()["code"] == "household_outside_village"
-    assert post(client, f"/map/api/households/{hid}/retire/", {"version": 1}).json()["status"] == "retired"
-    assert post(client, f"/map/api/buildings/{bid}/retire/", {"version": 2}).json()["status"] == "retired"
+    no_reason = post(client, f"/map/api/households/{hid}/retire/", {"version": 1})
+    assert no_reason.json()["code"] == "reason_required"
+    retire = {"version": 1, "reason": "บ้านรื้อถอนแล้ว"}
+    assert post(client, f"/map/api/households/{hid}/retire/", retire).json()["status"] == "retired"
+    retire = {"version": 2, "reason": "อาคารรื้อถอนแล้ว"}
+    assert post(client, f"/map/api/buildings/{bid}/retire/", retire).json()["status"] == "retired"
     assert (
         Building.objects.get(pk=bid).status == "retired" and Household.objects.get(pk=hid).status == "retired"
     )
     # Retiring a parcel is the only "delete": it stays in the register with its history.
-    assert post(client, f"/map/api/parcels/{a.pk}/retire/", {"version": 1}).status_code == 200
+    retire = {"version": 1, "reason": "รังวัดซ้ำ / surveyed twice"}
+    assert post(client, f"/map/api/parcels/{a.pk}/retire/", retire).status_code == 200
     assert Parcel.objects.get(pk=a.pk).status == "retired"
+    last = Parcel.history.filter(id=a.pk).latest()
+    assert last.history_change_reason == "retire: รังวัดซ้ำ / surveyed twice"
     feats = client.get("/map/api/features/parcels/", {"bbox": ",".join(str(v) for v in a.geom.extent)}).json()
     assert [f["properties"]["code"] for f in feats["features"]] == ["01A002"]
     assert GEOSGeometry(json.dumps(feats["features"][0]["geometry"])).equals_exact(_b.geom, 1e-9)

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from gis_portal.errors import ConflictError, DomainError, ValidationProblems
-from parcels import services
+from parcels import services, undo
 from parcels.models import Building, Parcel, ParcelLineage, RegisterStatus
 from parcels.selectors import parcel_as_of, parcel_lineage
 from tests.conftest import utm_line, utm_point, utm_rect
@@ -173,7 +173,7 @@ def test_undo_of_a_split_brings_the_parcel_and_its_building_back(parcel, editor,
         parcel=parcel, line=utm_line((60, -10), (60, 60)), codes=["01A010", "01A011"], user=editor
     )
     # Undo from either piece: the pieces are retired, the parcel is back with its house.
-    back = services.parcel_undo_last(parcel=small, user=editor, expected_version=1)
+    back = undo.parcel_undo_last(parcel=small, user=editor, expected_version=1)
     assert back.pk == parcel.pk
     parcel.refresh_from_db()
     assert parcel.status == RegisterStatus.ACTIVE and parcel.retired_at is None and parcel.version == 3
@@ -203,17 +203,17 @@ def test_undo_of_a_merge_and_refusals(village, editor, owner):
     # A merged parcel edited since cannot be unmerged by undo (the edit is undone first).
     services.parcel_update(parcel=merged, expected_version=1, doc_number="77", user=editor)
     with pytest.raises(DomainError) as exc:
-        services._undo_split_or_merge(Parcel.objects.get(pk=merged.pk), editor)
+        undo._undo_split_or_merge(Parcel.objects.get(pk=merged.pk), editor)
     assert exc.value.code == "undo_not_possible"
     assert Parcel.objects.get(pk=merged.pk).status == RegisterStatus.ACTIVE
-    services.parcel_undo_last(parcel=merged, user=editor, expected_version=2)  # undoes the edit only
+    undo.parcel_undo_last(parcel=merged, user=editor, expected_version=2)  # undoes the edit only
     merged.refresh_from_db()
     assert merged.version == 3 and merged.doc_number == "" and merged.status == RegisterStatus.ACTIVE
     # A fresh merge is undone whole.
     c = services.parcel_create(organisation=org, code="01C003", geom=utm_rect(0, 400, 40, 40), user=editor)
     d = services.parcel_create(organisation=org, code="01C004", geom=utm_rect(40, 400, 40, 40), user=editor)
     fresh = services.parcel_merge(parcels=[c, d], code="01C020", user=editor)
-    back = services.parcel_undo_last(parcel=fresh, user=editor, expected_version=1)
+    back = undo.parcel_undo_last(parcel=fresh, user=editor, expected_version=1)
     assert back.pk == c.pk
     assert set(Parcel.objects.filter(pk__in=[c.pk, d.pk]).values_list("status", flat=True)) == {"active"}
     assert Parcel.objects.get(pk=fresh.pk).status == RegisterStatus.RETIRED

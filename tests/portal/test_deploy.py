@@ -63,8 +63,8 @@ def test_check_deploy_is_clean_with_production_settings():
 
 def test_compose_services_and_healthchecks():
     services = COMPOSE["services"]
-    assert {"db", "redis", "web", "worker", "beat", "proxy"} <= set(services)
-    for name in ("db", "redis", "web", "worker"):
+    assert {"db", "redis", "objectstore", "web", "worker", "beat", "proxy"} <= set(services)
+    for name in ("db", "redis", "objectstore", "web", "worker"):
         assert "healthcheck" in services[name], name
     for name, service in services.items():
         assert service.get("restart") == "unless-stopped", name
@@ -74,7 +74,7 @@ def test_compose_services_and_healthchecks():
 def test_web_command_serves_with_gunicorn(db):
     shell = command_of("web")
     assert shell[:2] == ["sh", "-c"]
-    gunicorn = shlex.split(shell[2].split("&&")[1])
+    gunicorn = shlex.split(shell[2].split("&&")[-1])
     port = free_port()
     gunicorn = [str(BIN / gunicorn[0]), *gunicorn[1:]]
     gunicorn[gunicorn.index("--bind") + 1] = f"127.0.0.1:{port}"

@@ -72,19 +72,6 @@ def test_login_lockout_after_repeated_failures(make_user, settings):
     assert not LoginFailure.objects.filter(user_key=user_key(username)).exists()  # cleared by the sign-in
 
 
-@pytest.fixture
-def empty_database():
-    """A new empty PostGIS database (from template1) for the restore, dropped afterwards."""
-    name = f"restore_{uuid.uuid4().hex[:10]}"
-    base = backup_module.current_database_url()
-    admin_url = base.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield base.rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.mark.django_db(transaction=True)
 def test_backup_restores_into_an_empty_database_identically(tmp_path, village, empty_database, settings):
     settings.MEDIA_ROOT = tmp_path / "media"

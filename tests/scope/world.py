@@ -22,12 +22,16 @@ from eservices.models import ServiceType, VerificationAttempt, WelfareEnrolment
 from gis_portal import roles
 from gis_portal.audit import log as audit_log
 from gis_portal.org_scope import filter_to_organisations
+from health.catalogue import seed_health
+from health.models import LarvalSurvey, VillageAlert
+from notifications.models import LineChannel, Notification
 from parcels.models import Household, Membership, Organisation, Party, Village
 from taxes import reminders
 from taxes import services as taxes
 from taxes.models import CondoUnitPrice, Refund, SpecialReductionRecord
 from tests.api.extras import build_extras
 from tests.api.register import build_register
+from travel.models import Place
 
 MARKER = "ลับเอ"
 ALL_ROLES = (roles.GIS_EDITOR, roles.TAX_OFFICER, roles.SERVICE_OFFICER, roles.SURVEYOR, roles.VIEWER)
@@ -72,6 +76,7 @@ def build_office(organisation: Organisation, *, id_seed: str, owner: Any) -> dic
         error_en="outside",
         error_th="อยู่นอกเขต",
     )
+    _health_notice_travel_rows(organisation, register, owner)
     audit_log.record(
         None,
         kind=audit_log.PARTY,
@@ -87,6 +92,47 @@ def build_office(organisation: Organisation, *, id_seed: str, owner: Any) -> dic
         "enrolment": enrolment,
         "upload": upload,
     }
+
+
+def _health_notice_travel_rows(organisation: Organisation, register: dict[str, Any], owner: Any) -> None:
+    """A row of each table of the health, notification and travel apps."""
+    seed_health(organisation)  # container kinds, index thresholds, diseases
+    month = dt.date(2026, 1, 1)
+    LarvalSurvey.objects.create(
+        organisation=organisation,
+        village=register["village"],
+        household=register["household"],
+        month=month,
+        surveyed_on=dt.date(2026, 1, 5),
+        containers_inspected=4,
+        containers_positive=1,
+        recorded_by=owner,
+    )
+    VillageAlert.objects.create(
+        organisation=organisation,
+        village=register["village"],
+        month=month,
+        index="HI",
+        value=Decimal("100.00"),
+        threshold=Decimal("10.00"),
+    )
+    LineChannel.objects.create(
+        organisation=organisation, channel_secret="s" * 32, access_token="t" * 40, basic_id="@office"
+    )
+    Notification.objects.create(
+        organisation=organisation,
+        household=register["household"],
+        channel="line",
+        address=f"U{organisation.pk:032d}",
+        text="คำขอของท่านได้รับแล้ว",
+        event=f"request:{organisation.pk}:accepted",
+    )
+    Place.objects.create(
+        organisation=organisation,
+        kind="place",
+        name_th="น้ำตกทดสอบ",
+        location=register["household"].location,
+    )
 
 
 def mark_victim(organisation: Organisation) -> None:

@@ -24,6 +24,8 @@
       length: "ความยาว", area: "พื้นที่", rnw: "ไร่-งาน-ตร.ว.", selected: "เลือกแล้ว", predecessors: "มาจากแปลง",
       successors: "แทนที่โดย", panel_parcel: "แปลง", panel_building: "อาคาร", panel_household: "บ้านเลขที่",
       panel_village: "หมู่บ้าน", zoom: "ระดับซูม",
+      reason: "เหตุผล", restore: "นำแปลงกลับมาใช้", retired_note: "ยกเลิกแล้ว", undo_preview: "การย้อนกลับจะทำสิ่งนี้",
+      confirm_undo: "ยืนยันการย้อนกลับ",
     },
     en: {
       tax_layer: "Tax status, year", tax_legend_not_assessed: "not assessed", tax_legend_draft: "draft", tax_legend_issued_unpaid: "unpaid", tax_legend_partly_paid: "partly paid", tax_legend_paid: "paid", tax_legend_overdue: "overdue", search: "Search", search_placeholder: "parcel code, house no., document no., owner", imagery: "Imagery",
@@ -42,6 +44,8 @@
       changed: "changed", length: "Length", area: "Area", rnw: "rai-ngan-wah", selected: "selected",
       predecessors: "From", successors: "Replaced by", panel_parcel: "Parcel", panel_building: "Building",
       panel_household: "House no.", panel_village: "Village", zoom: "Zoom",
+      reason: "Reason", restore: "Restore parcel", retired_note: "Retired", undo_preview: "Undo will do this",
+      confirm_undo: "Confirm undo",
     },
   };
   const ATTRIBUTE_LABELS = {
@@ -50,7 +54,7 @@
       area_rnw: "เนื้อที่ (ไร่-งาน-ตร.ว.)", declared_rnw: "เนื้อที่ตามเอกสาร", land_use: "การใช้ประโยชน์", status: "สถานะ",
       building_type: "ประเภทอาคาร", material: "วัสดุ", storeys: "จำนวนชั้น", floor_area_m2: "พื้นที่ใช้สอย (ตร.ม.)",
       footprint_area_m2: "พื้นที่อาคาร (ตร.ม.)", year_built: "ปีที่สร้าง", house_number: "บ้านเลขที่", number: "หมู่ที่",
-      name_th: "ชื่อ", name_en: "ชื่อภาษาอังกฤษ",
+      name_th: "ชื่อ", name_en: "ชื่อภาษาอังกฤษ", geometry: "รูปแปลง",
     },
     en: {
       code: "Parcel code", doc_type: "Land document", doc_number: "Document no.", village: "Village", area_m2: "Area (m²)",
@@ -697,6 +701,45 @@
     return b;
   }
 
+  const readGeometry = (geometry) => geojson.readGeometry(geometry, {
+    featureProjection: "EPSG:3857", dataProjection: "EPSG:4326" });
+
+  function drawOutline(geometry) {
+    sketchSource.clear();
+    if (geometry) sketchSource.addFeature(new ol.Feature(readGeometry(geometry)));
+  }
+
+  // Undo: first what it will do (from the server, nothing changed yet), then only on confirmation.
+  async function previewUndo(id, data, where) {
+    clearError();
+    let plan;
+    try {
+      plan = await api(`/map/api/parcels/${id}/undo/`);
+    } catch (error) {
+      showError(error, where);  // e.g. nothing to undo: said next to the parcel, nothing changes
+      return;
+    }
+    const box = document.createElement("div");
+    box.className = "undo-preview";
+    box.id = "undo-preview";
+    const summary = document.createElement("p");
+    summary.textContent = LANG === "en" ? plan.summary_en : plan.summary_th;
+    box.append(heading(t("undo_preview")), summary);
+    if (plan.changes.length) {
+      box.append(table(plan.changes.map((c) => [ATTRIBUTE_LABELS[LANG][c.field] || c.field, `${c.now || "–"} → ${c.after || "–"}`])));
+    }
+    drawOutline(plan.geometry_after);
+    const actions = document.createElement("div");
+    actions.className = "actions";
+    const confirm = button(t("confirm_undo"), () => submitEdit(`/map/api/parcels/${id}/undo/`,
+      { version: data.version, token: plan.token }, where, (r) => ({ layer: "parcels", id: r.id })), "confirm-undo");
+    confirm.className = "primary";
+    actions.append(confirm, button(t("cancel"), () => { sketchSource.clear(); el("form").replaceChildren(); }, "cancel-undo"));
+    box.append(actions);
+    el("form").replaceChildren(box);
+    box.scrollIntoView({ block: "nearest" });
+  }
+
   async function openPanel(layer, id) {
     const details = el("details");
     let data;
@@ -741,25 +784,35 @@
       ])));
     }
     const org = orgs.find((o) => o.id === data.organisation) || currentOrg;
-    if (org && org.can_edit && data.version !== undefined && layer !== "villages") {
-      const actions = document.createElement("div");
-      actions.className = "actions";
-      const retire = button(t("retire"), () => {
-        retire.replaceWith(button(t("confirm_retire"), () => submitEdit(`/map/api/${layer}/${id}/retire/`,
-          { version: data.version }, data.geometry ? interiorOf(geojson.readGeometry(data.geometry, {
-            featureProjection: "EPSG:3857", dataProjection: "EPSG:4326" })) : undefined), "confirm-retire"));
-      }, "retire");
-      actions.append(retire);
+    const where = data.geometry ? interiorOf(readGeometry(data.geometry)) : undefined;
+    if (mode === "browse") sketchSource.clear();
+    if (data.status === "retired") {
+      // Not in the tiles any more: drawn dashed, with when and why it was retired.
+      drawOutline(data.geometry);
+      const note = document.createElement("p");
+      note.className = "retired-note";
+      note.id = "retired-note";
+      note.textContent = `${t("retired_note")} ${data.retired_at ? new Date(data.retired_at).toLocaleDateString(LANG === "th" ? "th-TH" : "en-GB") : ""} ${data.retire_reason || ""}`;
+      parts.splice(1, 0, note);
+    }
+    const actions = document.createElement("div");
+    actions.className = "actions";
+    if (org && org.can_edit && data.version !== undefined && layer !== "villages" && data.status !== "retired") {
+      // Retiring is on purpose: it asks the reason, which the history keeps.
+      actions.append(button(t("retire"), () => showForm([{ name: "reason" }], (v) =>
+        submitEdit(`/map/api/${layer}/${id}/retire/`, { version: data.version, reason: v.reason }, where)), "retire"));
       if (layer === "buildings" || layer === "households") {
         actions.append(button(t(layer === "buildings" ? "reshape_building" : "move_household"),
           () => startShapeEdit(layer, id, data), "edit-shape"));
       }
-      if (layer === "parcels") {
-        actions.append(button(t("undo"), () => submitEdit(`/map/api/parcels/${id}/undo/`, { version: data.version },
-          undefined, (r) => ({ layer: "parcels", id: r.id })), "undo"));
-      }
-      parts.push(actions);
+      if (layer === "parcels") actions.append(button(t("undo"), () => previewUndo(id, data, where), "undo"));
     }
+    if (layer === "parcels" && data.can_restore) {
+      actions.append(button(t("restore"), () => showForm([{ name: "reason" }], (v) =>
+        submitEdit(`/map/api/parcels/${id}/restore/`, { version: data.version, reason: v.reason }, where,
+          (r) => ({ layer: "parcels", id: r.id }))), "restore"));
+    }
+    if (actions.childElementCount) parts.push(actions);
     details.replaceChildren(...parts);
   }
 

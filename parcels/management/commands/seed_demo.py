@@ -58,10 +58,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {line}")
         if options["register_only"]:
             return
-        # The other apps' demo data, each idempotent: the service catalogue, a tax year with
+        # The other apps' demo data, each idempotent: the service catalogue, the larval survey's
+        # kinds and thresholds, the villages' (empty) language catalogues, a tax year with
         # appraisal tables, and an orthomosaic rendered from the register through the ingest pipeline.
         for command, kwargs in (
             ("seed_services", {"org": "pangmu"}),
+            ("seed_health", {"org": "pangmu"}),
+            ("seed_languages", {}),
             ("seed_tax_demo", {"org": "pangmu"}),
             ("ingest_demo_ortho", {"org": "pangmu", "if_missing": True}),
         ):

@@ -1,0 +1,2 @@
+from tests.eservices.conftest import home, officer, seeded  # noqa: F401 - shared fixtures
+from tests.health.conftest import leader, volunteer  # noqa: F401
