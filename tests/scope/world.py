@@ -18,17 +18,23 @@ from django.utils import timezone
 
 from drone_ingest.models import RefusedImagery, UploadSession
 from eservices import services as eservices
-from eservices.models import ServiceType, VerificationAttempt, WelfareEnrolment
+from eservices.models import (
+    DisabilityCard,
+    HouseholdIncome,
+    ServiceType,
+    VerificationAttempt,
+    WelfareEnrolment,
+)
 from gis_portal import roles
 from gis_portal.audit import log as audit_log
 from gis_portal.org_scope import filter_to_organisations
 from health.catalogue import seed_health
 from health.models import LarvalSurvey, VillageAlert
+from kids.models import ChildCentre
 from notifications.models import LineChannel, Notification
 from parcels.models import Household, Membership, Organisation, Party, Village
-from taxes import reminders
 from taxes import services as taxes
-from taxes.models import CondoUnitPrice, Refund, SpecialReductionRecord
+from taxes.models import CondoUnitPrice, Refund, Reminder, ReminderBatch, SpecialReductionRecord
 from tests.api.extras import build_extras
 from tests.api.register import build_register
 from travel.models import Place
@@ -46,12 +52,6 @@ def build_office(organisation: Organisation, *, id_seed: str, owner: Any) -> dic
     )
     objection = taxes.objection_file(assessment=extras["assessment"], reason="ราคาประเมินสูงเกินไป")
     refund = Refund.objects.create(assessment=extras["assessment"], amount=Decimal("10.00"), reason="ชำระเกิน")
-    SpecialReductionRecord.objects.create(
-        organisation=organisation, parcel=register["farm"], code="rd2563.s3.2"
-    )
-    reminders.reminders_issue(  # the notices were issued on 1 March 2026; tax overdue since 30 June
-        tax_year=extras["tax_year"], issued_on=dt.date(2026, 9, 10), pay_by=dt.date(2026, 10, 10)
-    )
     token = eservices.token_issue(household=register["household"])
     VerificationAttempt.objects.create(
         token_hash="c" * 64, household=register["household"], ip="203.0.113.9", method="id_year"
@@ -77,6 +77,7 @@ def build_office(organisation: Organisation, *, id_seed: str, owner: Any) -> dic
         error_th="อยู่นอกเขต",
     )
     _health_notice_travel_rows(organisation, register, owner)
+    _collection_and_welfare_rows(organisation, register, extras)
     audit_log.record(
         None,
         kind=audit_log.PARTY,
@@ -133,6 +134,29 @@ def _health_notice_travel_rows(organisation: Organisation, register: dict[str, A
         name_th="น้ำตกทดสอบ",
         location=register["household"].location,
     )
+
+
+def _collection_and_welfare_rows(
+    organisation: Organisation, register: dict[str, Any], extras: dict[str, Any]
+) -> None:
+    """A row of each table of the collection cycle, the welfare evidence and the child centres."""
+    SpecialReductionRecord.objects.create(organisation=organisation, parcel=register["farm"], code="ม.4 (3)")
+    batch = ReminderBatch.objects.create(
+        tax_year=extras["tax_year"], issued_on=dt.date(2026, 9, 1), pay_by=dt.date(2026, 9, 30)
+    )
+    Reminder.objects.create(
+        batch=batch,
+        assessment=extras["assessment"],
+        number=f"R{organisation.pk}-1",
+        overdue_tax=Decimal("5.00"),
+    )
+    DisabilityCard.objects.create(
+        party=register["person"], card_number="12345", issued_on=dt.date(2024, 1, 1)
+    )
+    HouseholdIncome.objects.create(
+        household=register["household"], year=2025, annual_income=Decimal("60000"), members=3
+    )
+    ChildCentre.objects.create(organisation=organisation, name_th="ศูนย์พัฒนาเด็กเล็กทดสอบ", capacity=30)
 
 
 def mark_victim(organisation: Organisation) -> None:

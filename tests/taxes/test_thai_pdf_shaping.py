@@ -12,7 +12,6 @@ import pytest
 from taxes import pdf, pdf_reminder, reminders, services
 from taxes.models import Assessment
 from tests import thai_pdf_check as check
-from tests.taxes.conftest import ISSUED_ON
 
 pytestmark = [
     pytest.mark.django_db,
@@ -23,7 +22,7 @@ pytestmark = [
 @pytest.fixture
 def notice(register):
     services.assess_year(organisation=register.org, year=2026)
-    services.assessments_issue(tax_year=register.ty, issued_on=ISSUED_ON)
+    services.assessments_issue(tax_year=register.ty, issued_on=date(2026, 2, 2))
     return Assessment.objects.select_related("organisation", "tax_year", "party").get(party=register.c)
 
 
