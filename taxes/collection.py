@@ -35,7 +35,7 @@ from gis_portal.errors import DomainError
 from parcels.models import Organisation
 
 from . import engine
-from .engine import PenaltyTier, ReminderDates
+from .engine import DueLine, ReminderDates, unpaid_installments
 from .models import (
     Assessment,
     AssessmentStatus,
@@ -50,20 +50,6 @@ from .models import (
 from .taxyears import tax_office_for, tax_year_rules
 
 ZERO = Decimal("0.00")
-
-
-@dataclass(frozen=True)
-class DueLine:
-    """One installment's part still unpaid on the day, and what its lateness costs."""
-
-    number: int
-    due_date: date
-    unpaid: Decimal
-    months_late: int
-    surcharge: Decimal
-    tier: PenaltyTier
-    penalty_percent: Decimal
-    penalty: Decimal
 
 
 @dataclass(frozen=True)
@@ -87,20 +73,6 @@ class Due:
         return max((line.penalty_percent for line in self.lines if line.months_late), default=ZERO)
 
 
-def unpaid_installments(
-    installments: Sequence[Installment], paid: Decimal
-) -> list[tuple[Installment, Decimal]]:
-    """The installments' unpaid parts, payments applied to the earliest first."""
-    out = []
-    left = paid
-    for inst in sorted(installments, key=lambda i: i.number):
-        covered = min(left, inst.amount)
-        left -= covered
-        if inst.amount - covered > 0:
-            out.append((inst, inst.amount - covered))
-    return out
-
-
 def reminder_for(assessment: Assessment, reminders: Sequence[Reminder] | None = None) -> ReminderDates | None:
     """The latest reminder letter of a notice, as it bears on its penalty (None when none was sent)."""
     found = list(reminders) if reminders is not None else list(assessment.reminders.select_related("batch"))
@@ -112,23 +84,6 @@ def reminder_for(assessment: Assessment, reminders: Sequence[Reminder] | None = 
     )
 
 
-def _late_costs(
-    unpaid: Decimal, inst: Installment, on: date, rules: engine.TaxYearRules, reminder: ReminderDates | None
-) -> DueLine:
-    months = engine.months_late(inst.due_date, on)
-    tier = engine.penalty_tier(inst.due_date, on, reminder)
-    return DueLine(
-        number=inst.number,
-        due_date=inst.due_date,
-        unpaid=unpaid,
-        months_late=months,
-        surcharge=engine.surcharge(unpaid, months, rules),
-        tier=tier,
-        penalty_percent=engine.penalty_percent(tier, rules),
-        penalty=engine.penalty(unpaid, tier, rules),
-    )
-
-
 def due_on(
     assessment: Assessment,
     on: date,
@@ -137,13 +92,9 @@ def due_on(
     reminder: ReminderDates | None = None,
 ) -> Due:
     """What the notice owes on ``on``: the tax unpaid, and the penalty and surcharge if paid that day."""
-    lines = tuple(
-        _late_costs(unpaid, inst, on, rules, reminder)
-        for inst, unpaid in unpaid_installments(installments, assessment.paid)
-    )
+    lines = engine.due_lines(installments, assessment.paid, on, rules, reminder)
     late = [line for line in lines if line.months_late]
-    running_penalty = sum((line.penalty for line in late), ZERO)
-    running_surcharge = sum((line.surcharge for line in late), ZERO)
+    running_penalty, running_surcharge = engine.late_totals(late, rules)
     return Due(
         on=on,
         tax=assessment.outstanding,
@@ -181,17 +132,19 @@ def allocate(
     """Split a payment into tax, penalty, surcharge and excess; update the notice's counters in memory."""
     tax_part = min(amount, assessment.outstanding)
     left = tax_part
-    pct = ZERO
+    settled = []  # the parts of late installments this payment settles
     for inst, unpaid in unpaid_installments(installments, assessment.paid):
         if left <= 0:
             break
         part = min(left, unpaid)
         left -= part
-        costs = _late_costs(part, inst, paid_on, rules, reminder)
+        costs = engine.late_costs(part, inst.number, inst.due_date, paid_on, rules, reminder)
         if costs.months_late:
-            assessment.surcharge_accrued += costs.surcharge
-            assessment.penalty_accrued += costs.penalty
-            pct = max(pct, costs.penalty_percent)
+            settled.append(costs)
+    penalty, surcharge = engine.late_totals(settled, rules)  # fixed now, rounded once
+    assessment.penalty_accrued += penalty
+    assessment.surcharge_accrued += surcharge
+    pct = max((c.penalty_percent for c in settled), default=ZERO)
     assessment.paid += tax_part
     rest = amount - tax_part
     penalty_part = min(rest, max(assessment.penalty_accrued - assessment.penalty_paid, ZERO))

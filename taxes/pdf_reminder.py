@@ -1,9 +1,10 @@
 """Reminder letters (หนังสือแจ้งเตือนให้ชำระภาษีค้างชำระ, Sec. 61) as one PDF per batch.
 
-Drawn with the notice's own writer and helpers (:mod:`taxes.pdf`: Thai font, Buddhist-era dates,
-baht), so a change to how the notices draw Thai text covers these letters too. Each letter: its
-number, the notice it reminds of, the tax overdue, the date to pay by, and what the penalty and
-surcharge become (Sec. 68-70), with a PromptPay QR for what is due on the letter's date.
+Drawn with the notice's own writer and helpers (:mod:`taxes.pdf` on the shaped Thai canvas of
+:mod:`gis_portal.pdftext`: Buddhist-era dates, baht), so how the notices draw Thai text covers these
+letters too. Each letter: its number, the notice it reminds of, the tax overdue, the date to pay by,
+and what the penalty and surcharge become (Sec. 68-70), with a PromptPay QR for what is due on the
+letter's date.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -22,11 +23,14 @@ from taxes.engine import (
     Installment,
     Line,
     Property,
+    ReminderDates,
     Taxpayer,
     TaxpayerKind,
     TaxYearRules,
     assess,
+    due_lines,
     installment_schedule,
+    late_totals,
 )
 from taxes.quote_request import (
     REQUEST_SCHEMA,
@@ -177,15 +181,112 @@ def co_owned_breakdown(request: QuoteRequest, assessment: Assessment) -> list[di
     return out
 
 
+_LATE_KEYS = {"paid_on", "paid_before", "due_dates", "reminder"}
+_REMINDER_KEYS = {"issued_on", "pay_by", "received_on"}
+
+
+def _date(value: Any, where: str, problems: list[tuple[str, str]]) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        pass
+    problems.append((where, f"a date written YYYY-MM-DD (CE), got {value!r}"))
+    return None
+
+
+def _late_request(raw: Any) -> tuple[date, Decimal, tuple[date, ...] | None, ReminderDates | None]:
+    """The ``late_payment`` of a request: the day paid, tax paid before, due dates, the reminder."""
+    problems: list[tuple[str, str]] = []
+    if not isinstance(raw, Mapping):
+        raise QuoteError([("late_payment", 'an object {"paid_on", "paid_before", "due_dates", "reminder"}')])
+    for key in sorted(set(raw) - _LATE_KEYS):
+        problems.append((f"late_payment.{key}", f"unknown field (allowed: {', '.join(sorted(_LATE_KEYS))})"))
+    paid_on = _date(raw.get("paid_on"), "late_payment.paid_on", problems)
+    before = raw.get("paid_before", "0")
+    try:
+        paid_before = Decimal(str(before)) if isinstance(before, str | int | Decimal) else Decimal("NaN")
+    except ArithmeticError:
+        paid_before = Decimal("NaN")
+    if not paid_before.is_finite() or paid_before < 0:
+        problems.append(("late_payment.paid_before", f"tax already paid, 0 or more, got {before!r}"))
+    dates = None
+    if "due_dates" in raw:
+        found = [
+            _date(d, f"late_payment.due_dates[{i}]", problems) for i, d in enumerate(raw["due_dates"] or [])
+        ]
+        dates = tuple(d for d in found if d is not None) or None
+    reminder = None
+    if raw.get("reminder") is not None:
+        rem = raw["reminder"]
+        if not isinstance(rem, Mapping):
+            problems.append(("late_payment.reminder", 'an object {"issued_on", "pay_by", "received_on"}'))
+        else:
+            for key in sorted(set(rem) - _REMINDER_KEYS):
+                problems.append((f"late_payment.reminder.{key}", "unknown field"))
+            issued = _date(rem.get("issued_on"), "late_payment.reminder.issued_on", problems)
+            pay_by = _date(rem.get("pay_by"), "late_payment.reminder.pay_by", problems)
+            received = (
+                _date(rem["received_on"], "late_payment.reminder.received_on", problems)
+                if rem.get("received_on") is not None
+                else None
+            )
+            if issued and pay_by:
+                try:
+                    reminder = ReminderDates(issued_on=issued, pay_by=pay_by, received_on=received)
+                except ValueError as exc:
+                    problems.append(("late_payment.reminder", str(exc)))
+    if problems or paid_on is None:
+        raise QuoteError(problems or [("late_payment.paid_on", "required")])
+    return paid_on, paid_before.quantize(Decimal("0.01")), dates, reminder
+
+
+def late_payment(
+    total: Decimal, rules: TaxYearRules, raw: Any
+) -> tuple[dict[str, Any], tuple[Installment, ...]]:
+    """What the tax costs when paid on a day (Sec. 68-70), with the installments it was due in."""
+    paid_on, paid_before, dates, reminder = _late_request(raw)
+    try:
+        plan = installment_schedule(total, rules, dates)
+    except ValueError as exc:
+        raise QuoteError([("late_payment.due_dates", str(exc))]) from None
+    lines = due_lines(plan, min(paid_before, total), paid_on, rules, reminder)
+    penalty, surcharge = late_totals([line for line in lines if line.months_late], rules)
+    tax = max(total - paid_before, Decimal("0.00"))
+    return {
+        "paid_on": paid_on.isoformat(),
+        "tax": _num(tax),
+        "penalty": _num(penalty),
+        "surcharge": _num(surcharge),
+        "total": _num(tax + penalty + surcharge),
+        "installments": [
+            {
+                "number": line.number,
+                "due_date": line.due_date.isoformat(),
+                "unpaid": _num(line.unpaid),
+                "months_late": line.months_late,
+                "surcharge": _num(line.surcharge),
+                "penalty_tier": line.tier.value,
+                "penalty_percent": _num(line.penalty_percent),
+                "penalty": _num(line.penalty),
+            }
+            for line in lines
+        ],
+    }, plan
+
+
 def quote(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a request, assess it and return the result dict (with the default installments)."""
     request = parse_request(data)
     taxpayer, rules = request.taxpayer, request.rules
     assessment = assess(taxpayer, rules)
-    out = assessment_to_dict(
-        assessment, installments=installment_schedule(assessment.total, rules), name=taxpayer.name
-    )
+    late = None
+    plan = installment_schedule(assessment.total, rules)
+    if data.get("late_payment") is not None:
+        late, plan = late_payment(assessment.total, rules, data["late_payment"])
+    out = assessment_to_dict(assessment, installments=plan, name=taxpayer.name)
     out["co_owned"] = co_owned_breakdown(request, assessment)
+    if late is not None:
+        out["late_payment"] = late
     return out
 
 

@@ -33,7 +33,7 @@ from taxes.rules import RulesError, default_rules_dict, rules_from_dict
 REQUEST_SCHEMA = "pangmu.tax_quote/1"
 RESULT_SCHEMA = "pangmu.tax_quote.result/1"
 
-_TOP_KEYS = {"schema", "description", "year", "rules", "taxpayer", "properties"}
+_TOP_KEYS = {"schema", "description", "year", "rules", "taxpayer", "properties", "late_payment"}
 _TAXPAYER_KEYS = {"kind", "id", "name"}
 _PROPERTY_KEYS = {
     "ref",

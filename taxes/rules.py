@@ -89,7 +89,12 @@ DEFAULT_RULES: dict[str, Any] = {
         "other": {"individual_exemption": "0", "exemption_reference": "", "brackets": _OTHER_BRACKETS},
         "vacant": {"individual_exemption": "0", "exemption_reference": "", "brackets": _OTHER_BRACKETS},
     },
-    "vacant": {"escalation_percent": "0.3", "escalation_every_years": 3, "rate_cap_percent": "3"},
+    "vacant": {
+        "escalation_percent": "0.3",
+        "escalation_every_years": 3,
+        "rate_cap_percent": "3",
+        "counted_from": FIRST_TAX_YEAR,
+    },
     "installments": {"threshold": "3000", "count": 3, "due_dates": ["04-30", "05-31", "06-30"]},
     "reminder": {"by": "05-31"},
     # the office's own check when notices are issued: the first due date at least this many days away
@@ -105,7 +110,7 @@ DEFAULT_RULES: dict[str, Any] = {
 
 _SECTION_KEYS = {
     "rounding": {"quantum", "mode"},
-    "vacant": {"escalation_percent", "escalation_every_years", "rate_cap_percent"},
+    "vacant": {"escalation_percent", "escalation_every_years", "rate_cap_percent", "counted_from"},
     "installments": {"threshold", "count", "due_dates"},
     "reminder": {"by"},
     "notice": {"min_days_to_pay"},
@@ -408,6 +413,7 @@ def rules_from_dict(data: Mapping[str, Any]) -> TaxYearRules:
             vacant["escalation_every_years"], "rules.vacant.escalation_every_years", low=1
         ),
         "vacant_rate_cap_percent": r.dec(vacant["rate_cap_percent"], "rules.vacant.rate_cap_percent", **pct),
+        "vacant_counted_from": r.int(vacant["counted_from"], "rules.vacant.counted_from", low=FIRST_TAX_YEAR),
         "installment_threshold": r.dec(inst["threshold"], "rules.installments.threshold", low=Decimal(0)),
         "installment_count": count,
         "installment_due_dates": tuple(dates),
@@ -455,6 +461,7 @@ def rules_to_dict(rules: TaxYearRules) -> dict[str, Any]:
             "escalation_percent": str(rules.vacant_escalation_percent),
             "escalation_every_years": rules.vacant_escalation_every_years,
             "rate_cap_percent": str(rules.vacant_rate_cap_percent),
+            "counted_from": rules.vacant_counted_from,
         },
         "installments": {
             "threshold": str(rules.installment_threshold),

@@ -19,15 +19,20 @@ from __future__ import annotations
 
 from .calendar import (
     PENALTY_SECTIONS,
+    DueLine,
     Installment,
     PenaltyTier,
     ReminderDates,
+    due_lines,
     installment_schedule,
+    late_costs,
+    late_totals,
     months_late,
     penalty,
     penalty_percent,
     penalty_tier,
     surcharge,
+    unpaid_installments,
 )
 from .compute import assess, vacant_escalation_steps
 from .model import (
@@ -97,6 +102,7 @@ __all__ = [
     "BuildingPortion",
     "CoOwner",
     "CondoPortion",
+    "DueLine",
     "GroupSummary",
     "Installment",
     "LandPortion",
@@ -119,9 +125,12 @@ __all__ = [
     "building_text",
     "co_owned_share_text",
     "condo_text",
+    "due_lines",
     "exemption_text",
     "installment_schedule",
     "land_text",
+    "late_costs",
+    "late_totals",
     "months_late",
     "parse_rai_ngan_wah",
     "penalty",
@@ -135,5 +144,6 @@ __all__ = [
     "surcharge",
     "to_share",
     "transitional_text",
+    "unpaid_installments",
     "vacant_escalation_steps",
 ]

@@ -66,8 +66,13 @@ from .texts import (
 
 
 def vacant_escalation_steps(years_vacant: int, rules: TaxYearRules) -> int:
-    """Full periods of ``vacant_escalation_every_years`` unused years before this one (year 4 -> 1)."""
-    return max(years_vacant - 1, 0) // rules.vacant_escalation_every_years
+    """Full periods of ``vacant_escalation_every_years`` unused years before this one (year 4 -> 1).
+
+    Unused years are counted from ``rules.vacant_counted_from`` (2020, the Act's first tax year):
+    land unused since before then has at most ``year - 2019`` years in 2026's count.
+    """
+    counted = min(years_vacant, max(rules.year - rules.vacant_counted_from + 1, 0))
+    return max(counted - 1, 0) // rules.vacant_escalation_every_years
 
 
 def _vacant_rate(base_rate: Decimal, steps: int, rules: TaxYearRules) -> Decimal:

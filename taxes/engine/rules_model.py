@@ -138,6 +138,7 @@ class TaxYearRules:
     vacant_escalation_percent: Decimal = Decimal("0.3")
     vacant_escalation_every_years: int = 3
     vacant_rate_cap_percent: Decimal = Decimal("3")
+    vacant_counted_from: int = 2020  # unused years count from the Act's first tax year
     rounding: Rounding = DEFAULT_ROUNDING
     installment_threshold: Decimal = Decimal("3000")
     installment_count: int = 3

@@ -268,8 +268,11 @@ def test_exemption_pool_shared_between_properties_without_aggregation() -> None:
 
 
 def test_vacant_rate_capped_at_3_percent() -> None:
-    assert vacant_escalation_steps(31, R2026) == 10
-    a = assess(one(JUR, worth(D("1000000"), Use.VACANT), years_vacant=40), R2026)
+    # unused years count from 2020 (Sec. 37 applies from the Act's first tax year): in 2026 at most 7
+    assert vacant_escalation_steps(31, R2026) == 2
+    r2050 = default_rules(2050)
+    assert vacant_escalation_steps(31, r2050) == 10
+    a = assess(one(JUR, worth(D("1000000"), Use.VACANT), years_vacant=40), r2050)
     assert a.lines[0].rate_percent == D("3")
     assert a.total == D("30000.00")
 

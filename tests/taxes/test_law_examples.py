@@ -75,6 +75,8 @@ CASES = [
          2026, "1000", "10000", [("vacant", "100")], [Owner(COMPANY, tax="30000.00")], years_vacant=1),
     Case("ex7b", "DOMAIN.md example 7: vacant 10 M, 4th year unused: x 0.6 %",
          2026, "1000", "10000", [("vacant", "100")], [Owner(COMPANY, tax="60000.00")], years_vacant=4),
+    Case("vacant-2020", "Sec. 37, counted from 2020: unused 10 years by 2026 counts 7: 2 steps, 0.3 + 0.6 %",
+         2026, "1000", "10000", [("vacant", "100")], [Owner(COMPANY, tax="90000.00")], years_vacant=10),
     Case("ex8", "DOMAIN.md example 8: 1,000 sq wah x 10,000, 60 % second home + 40 % shop, a company",
          2026, "1000", "10000", [("residential", "60"), ("other", "40")], [Owner(COMPANY, tax="13200.00")]),
     Case("ex9", "DOMAIN.md example 9 and RD B.E. 2563 (Gazette 10 Jun 2020): 2020, 90 % off 190,000",
@@ -239,3 +241,38 @@ def test_quote_condominium_unit(registered: bool, tax: str) -> None:
     assert result["valuations"][0]["schedule"] == (
         "residential_home_land_and_building" if registered else "residential_other"
     )
+
+
+@pytest.mark.parametrize(
+    ("reminder", "paid_on", "penalty", "surcharge"),
+    [
+        (None, "2026-06-30", "0.00", "0.00"),  # on time
+        # late, no reminder: 10 % (Sec. 68) of what is in arrears (the 1st installment only), 1 month
+        (None, "2026-07-01", "6333.33", "633.33"),
+        (
+            {"issued_on": "2026-09-10", "pay_by": "2026-10-10"},
+            "2026-10-01",
+            "19000.00",
+            "5700.00",
+        ),  # not received
+        (
+            {"issued_on": "2026-09-10", "pay_by": "2026-10-10", "received_on": "2026-09-15"},
+            "2026-10-01",
+            "38000.00",  # within the reminder's time: 20 % (Sec. 69)
+            "5700.00",  # 4 + 3 + 2 months of the three installments at 1 % (Sec. 70), never on the penalty
+        ),
+        (
+            {"issued_on": "2026-09-10", "pay_by": "2026-10-10", "received_on": "2026-09-15"},
+            "2026-10-11",
+            "76000.00",  # after its time: 40 % (Sec. 68)
+            "5700.00",  # still 4 + 3 + 2 months (a part of a month counts as one: 31 Oct would be 5)
+        ),
+    ],
+)
+def test_quote_late_payment_sec_68_70(reminder, paid_on, penalty, surcharge) -> None:
+    """Example 2 (190,000 in three installments due 30 Jun, 31 Jul, 31 Aug 2026) paid late."""
+    request = _request(CASES[1], 0)
+    request["late_payment"] = {"paid_on": paid_on, "reminder": reminder}
+    late = quote(request)["late_payment"]
+    assert (late["tax"], late["penalty"], late["surcharge"]) == ("190000.00", penalty, surcharge)
+    assert D(late["total"]) == D("190000.00") + D(penalty) + D(surcharge)

@@ -9,7 +9,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from taxes import pdf, services
+from taxes import pdf, pdf_reminder, reminders, services
 from taxes.models import Assessment
 from tests import thai_pdf_check as check
 
@@ -40,8 +40,20 @@ def test_notice_is_shaped_like_harfbuzz_and_reads_back_as_written(notice, tmp_pa
 
 def test_receipt_is_shaped(notice, tmp_path):
     payment = services.payment_record(assessment=notice, amount=D("10000.00"), paid_on=date(2026, 4, 20))
+    assert payment.tax_part == D("10000.00")
     with check.recording() as runs:
         data = pdf.receipt_pdf(payment, services.tax_office_for(notice.organisation))
     assert any("ได้รับเงินจาก" in r.text for r in runs)
     assert check.shaping_errors(data, runs, tmp_path) == []
     assert check.comparable("ได้รับเงินจาก บริษัท ซี จำกัด") in check.pdf_text(data, tmp_path)
+
+
+def test_reminder_letters_are_shaped(notice, tmp_path):
+    batch = reminders.reminders_issue(
+        tax_year=notice.tax_year, issued_on=date(2026, 9, 10), pay_by=date(2026, 10, 10)
+    )
+    with check.recording() as runs:
+        data = pdf_reminder.reminders_pdf(batch, services.tax_office_for(notice.organisation))
+    assert any("หนังสือแจ้งเตือน" in r.text for r in runs)
+    assert check.shaping_errors(data, runs, tmp_path) == []
+    assert check.comparable("จึงขอให้ท่านชำระภาษีค้างชำระ") in check.pdf_text(data, tmp_path)
