@@ -24,6 +24,7 @@ Foundation-level: imports Django, boto3 and django-storages only.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import inspect
@@ -31,7 +32,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -233,15 +234,33 @@ def delete(*names: str, namespace: str = MEDIA) -> None:
         client().delete_objects(Bucket=cfg.bucket, Delete={"Objects": batch, "Quiet": True})
 
 
+class StoredObject(NamedTuple):
+    name: str
+    size: int
+    etag: str  # changes whenever the object is written again
+    modified: dt.datetime
+
+
 @_store_errors
-def listing(prefix: str = "", namespace: str = MEDIA) -> Iterator[tuple[str, int]]:
-    """(name, size) of every object of ``namespace`` whose name starts with ``prefix``, by name."""
+def objects(prefix: str = "", namespace: str = MEDIA) -> Iterator[StoredObject]:
+    """Every object of ``namespace`` whose name starts with ``prefix``, by name."""
     cfg = _require()
     base = f"{cfg.prefix}{namespace}/"
     paginator = client().get_paginator("list_objects_v2")
     for page in paginator.paginate(Bucket=cfg.bucket, Prefix=base + prefix.lstrip("/")):
         for item in page.get("Contents", []):
-            yield item["Key"][len(base) :], int(item["Size"])
+            yield StoredObject(
+                item["Key"][len(base) :],
+                int(item["Size"]),
+                item.get("ETag", "").strip('"'),
+                item["LastModified"],
+            )
+
+
+def listing(prefix: str = "", namespace: str = MEDIA) -> Iterator[tuple[str, int]]:
+    """(name, size) of every object of ``namespace`` whose name starts with ``prefix``, by name."""
+    for item in objects(prefix, namespace):
+        yield item.name, item.size
 
 
 @_store_errors
