@@ -35,6 +35,7 @@ import platform
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -327,7 +328,7 @@ def main() -> int:
     pairs = [(r["api_parcels"], r["ogc_parcels"]) for r in rounds if {*API_PAIR} <= r.keys()]
     ratios = [ogc["rps"] / api["rps"] for api, ogc in pairs]
     if ratios:
-        median = sorted(ratios)[len(ratios) // 2]
+        median = statistics.median(ratios)
         total = sum(ogc["requests"] for _a, ogc in pairs) / sum(api["requests"] for api, _o in pairs)
         print(
             "OGC/REST throughput per round: "
