@@ -16,7 +16,9 @@ The output is the one rest_framework_gis gives, key for key: ``ST_AsGeoJSON(geom
 shortest text that reads back as the same double whenever 15 decimals suffice (every coordinate in
 degrees of 10 or more, i.e. all of Thailand's longitudes and latitudes north of 10°), so those
 responses are byte-for-byte the same (tests/api/test_geojson_output.py); below 10° both round the
-15th decimal, and may differ by one unit in it (1e-15°, a tenth of a nanometre).
+15th decimal, and may differ by one unit in it (1e-15°, a tenth of a nanometre). Two spellings differ
+with the same value: a coordinate of a whole degree is ``98`` here, ``98.0`` before, and one under
+1e-4° is ``0.00001`` here, ``1e-05`` before (none occurs in Thailand but exactly on a degree line).
 
 Foundation-level: imports Django and DRF only.
 """
