@@ -35,6 +35,7 @@ import platform
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -116,10 +117,15 @@ LUA = """
 local paths = {%(paths)s}
 local headers = {%(headers)s}
 local counter = 0
+local threads = {}
 function setup(thread)
   thread:set("offset", counter * 7919)
+  table.insert(threads, thread)
   counter = counter + 1
 end
+cpu_sum = 0
+cpu_n = 0
+%(response)s
 local i = 0
 request = function()
   i = i + 1
@@ -127,6 +133,12 @@ request = function()
 end
 done = function(summary, latency, requests)
   local e = summary.errors
+  local cpu, n = 0, 0
+  for _, t in ipairs(threads) do
+    cpu = cpu + (t:get("cpu_sum") or 0)
+    n = n + (t:get("cpu_n") or 0)
+  end
+  io.write(string.format('CPU {"cpu_ms_sum": %%.3f, "cpu_n": %%d}\\n', cpu, n))
   io.write(string.format(
     'RESULT {"requests": %%d, "duration_us": %%d, "bytes": %%d, "p50_us": %%d, "p95_us": %%d, '
     .. '"p99_us": %%d, "max_us": %%d, "mean_us": %%.1f, "non_2xx_3xx": %%d, "connect": %%d, '
@@ -136,6 +148,19 @@ done = function(summary, latency, requests)
     e.connect, e.read, e.write, e.timeout))
 end
 """
+# The server's own CPU time per request (Server-Timing of benchmarks/resident_page_settings.py), read
+# by wrk for the API scenarios: on a shared machine it shows a request's own work, throughput does not.
+LUA_CPU = """
+response = function(status, headers, body)
+  local timing = headers["Server-Timing"]
+  local cpu = timing and timing:match("cpu;dur=([%d%.]+)")
+  if cpu then
+    cpu_sum = cpu_sum + tonumber(cpu)
+    cpu_n = cpu_n + 1
+  end
+end
+"""
+CPU_SCENARIOS = {"api_parcels", "ogc_parcels"}
 
 
 def free_port() -> int:
@@ -198,8 +223,11 @@ def lua_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def run_wrk(port: int, paths: list[str], headers: dict[str, str], seconds: int, connections: int) -> dict:
+def run_wrk(
+    port: int, paths: list[str], headers: dict[str, str], seconds: int, connections: int, cpu: bool = False
+) -> dict:
     script = LUA % {
+        "response": LUA_CPU if cpu else "",
         "paths": ",\n".join(lua_string(p) for p in paths),
         "headers": ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in headers.items()),
     }
@@ -228,6 +256,8 @@ def run_wrk(port: int, paths: list[str], headers: dict[str, str], seconds: int, 
         os.unlink(lua)
     line = next(x for x in out.splitlines() if x.startswith("RESULT "))
     result = json.loads(line[len("RESULT ") :])
+    timing = json.loads(next(x for x in out.splitlines() if x.startswith("CPU "))[len("CPU ") :])
+    result["cpu_ms_mean"] = timing["cpu_ms_sum"] / timing["cpu_n"] if timing["cpu_n"] else None
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
     return result
 
@@ -295,14 +325,28 @@ def main() -> int:
             for name in (rounds[-1] if rounds else {})
         }
     )
-    ratios = [r["ogc_parcels"]["rps"] / r["api_parcels"]["rps"] for r in rounds if {*API_PAIR} <= r.keys()]
+    pairs = [(r["api_parcels"], r["ogc_parcels"]) for r in rounds if {*API_PAIR} <= r.keys()]
+    ratios = [ogc["rps"] / api["rps"] for api, ogc in pairs]
     if ratios:
-        median = sorted(ratios)[len(ratios) // 2]
+        median = statistics.median(ratios)
+        total = sum(ogc["requests"] for _a, ogc in pairs) / sum(api["requests"] for api, _o in pairs)
         print(
             "OGC/REST throughput per round: "
             + ", ".join(f"{x:.2f}" for x in ratios)
-            + f"; median {median:.2f} (target ≤ 1.20)"
+            + f"; median {median:.2f}, all rounds {total:.2f} (target ≤ 1.20)"
         )
+        cpu = [
+            (api["cpu_ms_mean"], ogc["cpu_ms_mean"])
+            for api, ogc in pairs
+            if api["cpu_ms_mean"] and ogc["cpu_ms_mean"]
+        ]
+        if cpu:
+            api_cpu = sum(a for a, _o in cpu) / len(cpu)
+            ogc_cpu = sum(o for _a, o in cpu) / len(cpu)
+            print(
+                f"server CPU per request: REST {api_cpu:.1f} ms, OGC {ogc_cpu:.1f} ms "
+                f"(REST/OGC {api_cpu / ogc_cpu:.2f})"
+            )
     summary = {
         "machine": f"{platform.machine()} {os.cpu_count()} cores",
         "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
@@ -336,7 +380,7 @@ def run_round(port: int, chosen: list[str], scenarios: dict, args: argparse.Name
             continue
         status = check_first(port, paths[0], headers)
         loadavg = os.getloadavg()[0]
-        result = run_wrk(port, paths, headers, args.seconds, args.connections)
+        result = run_wrk(port, paths, headers, args.seconds, args.connections, cpu=name in CPU_SCENARIOS)
         result |= {"urls": len(paths), "first_status": status, "load1_before": loadavg}
         results[name] = result
         print(
@@ -344,7 +388,8 @@ def run_round(port: int, chosen: list[str], scenarios: dict, args: argparse.Name
             f"p50 {result['p50_us'] / 1000:7.1f} ms  p95 {result['p95_us'] / 1000:7.1f} ms  "
             f"p99 {result['p99_us'] / 1000:7.1f} ms  non-2xx/3xx {result['non_2xx_3xx']}  "
             f"socket errors {result['connect'] + result['read'] + result['write'] + result['timeout']}"
-            f"  (load {loadavg:.2f})",
+            + (f"  server CPU {result['cpu_ms_mean']:.1f} ms/request" if result["cpu_ms_mean"] else "")
+            + f"  (load {loadavg:.2f})",
             flush=True,
         )
     return results

@@ -7,21 +7,28 @@ its generated web-mercator copy out of the ``SELECT``); the serializer only pars
 properties are written by the same serializer fields, in a loop without DRF's per-field lookups.
 Where every property is a stored column shown by a plain field (parcels, buildings, households,
 villages, organisations), the page's rows are plain dicts (``values()``: no model instance per row)
-and the plan of the fields is kept per class (no serializer fields built per request); the API
-then costs what the OGC API does (docs/PERFORMANCE.md, "Open interfaces").
+and the plan of the fields is kept per class (no serializer fields built per request), with the
+request's time zone looked up once a page. For JSON responses the geometry text goes into the output
+as PostGIS wrote it (:class:`GeoJsonRenderer`): not parsed into Python lists and printed again. The
+API then costs no more than the OGC API (docs/PERFORMANCE.md, "Open interfaces").
 
 The output is the one rest_framework_gis gives, key for key: ``ST_AsGeoJSON(geom, 15)`` prints the
 shortest text that reads back as the same double whenever 15 decimals suffice (every coordinate in
 degrees of 10 or more, i.e. all of Thailand's longitudes and latitudes north of 10°), so those
 responses are byte-for-byte the same (tests/api/test_geojson_output.py); below 10° both round the
-15th decimal, and may differ by one unit in it (1e-15°, a tenth of a nanometre).
+15th decimal, and may differ by one unit in it (1e-15°, a tenth of a nanometre). Two spellings differ
+with the same value: a coordinate of a whole degree is ``98`` here, ``98.0`` before, and one under
+1e-4° is ``0.00001`` here, ``1e-05`` before (none occurs in Thailand but exactly on a degree line).
 
 Foundation-level: imports Django and DRF only.
 """
 
 from __future__ import annotations
 
+import copy
 import json
+import re
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +36,7 @@ from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.db.models import GeneratedField, Model, QuerySet
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 GEOJSON_ANNOTATION = "postgis_geojson"
@@ -69,8 +77,10 @@ class PostgisGeoFeatureSerializer(GeoFeatureModelSerializer):
         """
         if hasattr(self, "_plan"):
             return self._plan
-        plan = _class_plan(type(self)) or _plan_of(self)
+        kept = _class_plan(type(self))
+        plan = _with_current_timezone(kept) if kept is not None else _plan_of(self)
         self._plan = plan
+        self._raw = bool(self.context.get(RAW_GEOMETRY))
         return plan
 
     @classmethod
@@ -98,12 +108,58 @@ class PostgisGeoFeatureSerializer(GeoFeatureModelSerializer):
             else:
                 value = instance[attr] if is_row else getattr(instance, attr)
                 properties[name] = None if value is None else convert(value)
+        if text is not None:
+            text = RawGeometry(text) if self._raw else json.loads(text)
         return {
             "id": plan.id_convert(instance[plan.id_attr] if is_row else getattr(instance, plan.id_attr)),
             "type": "Feature",
-            "geometry": None if text is None else json.loads(text),
+            "geometry": text,
             "properties": properties,
         }
+
+
+# Serializer context key: the response is rendered by GeoJsonRenderer, geometries may stay text.
+RAW_GEOMETRY = "raw_geometry"
+
+
+class RawGeometry(str):
+    """The GeoJSON text of a geometry as PostGIS wrote it, for :class:`GeoJsonRenderer` to write as
+    it is instead of parsing it and printing every coordinate again."""
+
+
+class GeoJsonRenderer(JSONRenderer):
+    """DRF's JSON renderer that writes :class:`RawGeometry` texts into the output as they are.
+
+    PostGIS writes compact JSON whose numbers are Python's shortest repr of each coordinate, so the
+    bytes are those of parsing the text and rendering the result (tests/api/test_geojson_output.py).
+    Pretty-printed output (an ``indent``, the browsable API) parses them and renders as usual.
+    """
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        texts: list[str] = []
+        indent = self.get_indent(accepted_media_type or "", renderer_context or {})
+        token = secrets.token_hex(8)
+
+        def place(feature: Any) -> Any:
+            geometry = feature.get("geometry") if isinstance(feature, dict) else None
+            if not isinstance(geometry, RawGeometry):
+                return feature
+            if indent is not None:
+                return {**feature, "geometry": json.loads(geometry)}
+            texts.append(geometry)
+            return {**feature, "geometry": f"@geometry-{token}-{len(texts) - 1}@"}
+
+        if isinstance(data, dict) and isinstance(data.get("features"), list):
+            data = {**data, "features": [place(feature) for feature in data["features"]]}
+        else:
+            data = place(data)
+        rendered = super().render(data, accepted_media_type, renderer_context)
+        if not texts:
+            return rendered
+        pattern = re.compile(rb'"@geometry-' + token.encode() + rb'-(\d+)@"')
+        return pattern.sub(lambda m: texts[int(m.group(1))].encode(), rendered)
 
 
 @dataclass(frozen=True)
@@ -155,6 +211,20 @@ def _plan_of(serializer: PostgisGeoFeatureSerializer) -> Plan | None:
         else:
             properties.append((name, None, field))
     return Plan(id_field.source_attrs[0], id_field.to_representation, properties)
+
+
+def _with_current_timezone(plan: Plan) -> Plan:
+    """The plan for one page: date-time fields with the time zone of this request looked up once
+    (DRF looks it up for every value), on copies, as the kept plan serves every request."""
+    properties = []
+    for name, attr, convert in plan.properties:
+        field = getattr(convert, "__self__", None)
+        if isinstance(field, serializers.DateTimeField) and not hasattr(field, "timezone"):
+            field = copy.copy(field)
+            field.timezone = field.default_timezone()
+            convert = field.to_representation
+        properties.append((name, attr, convert))
+    return Plan(plan.id_attr, plan.id_convert, properties)
 
 
 def _class_plan(cls: type[PostgisGeoFeatureSerializer]) -> Plan | None:

@@ -19,11 +19,13 @@ Settings (Django settings, else the environment): ``OBJECT_STORE_BUCKET``,
 ``OBJECT_STORE_REGION`` (``us-east-1``), ``OBJECT_STORE_ADDRESSING`` (``path``, the default with an
 endpoint, or ``virtual``), ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``.
 
-Foundation-level: imports Django, boto3 and django-storages only.
+Foundation-level: imports Django, boto3 and django-storages only (rasterio's session class only when
+GDAL is asked for the store).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import inspect
@@ -31,9 +33,13 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlparse
 
+import boto3
+from boto3.exceptions import Boto3Error
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from storages.backends.s3 import S3Storage
 
@@ -93,9 +99,6 @@ def _require() -> StoreConfig:
 
 @functools.lru_cache(maxsize=8)
 def _client_for(cfg: StoreConfig) -> Any:
-    import boto3
-    from botocore.config import Config
-
     return boto3.client(
         "s3",
         endpoint_url=cfg.endpoint or None,
@@ -136,14 +139,13 @@ class StoreError(OSError):
 
 
 def _converted(exc: Exception, what: str) -> OSError:
-    from botocore.exceptions import ClientError
-
     if isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in _MISSING:
         return FileNotFoundError(f"no {what} in the object store")
     return StoreError(f"the object store failed on {what}: {exc}")
 
 
 _MISSING = ("404", "NoSuchKey", "NotFound")
+_BOTO_ERRORS = (Boto3Error, BotoCoreError, ClientError)
 
 
 def _what(func: Any, args: tuple[Any, ...]) -> str:
@@ -154,19 +156,13 @@ def _what(func: Any, args: tuple[Any, ...]) -> str:
 def _store_errors(func: Any) -> Any:
     """Store failures (boto3/botocore exceptions) become :class:`StoreError` / ``FileNotFoundError``."""
 
-    def errors() -> tuple[type[Exception], ...]:
-        from boto3.exceptions import Boto3Error
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        return (Boto3Error, BotoCoreError, ClientError)
-
     if inspect.isgeneratorfunction(func):
 
         @functools.wraps(func)
         def generator(*args: Any, **kwargs: Any) -> Any:
             try:
                 yield from func(*args, **kwargs)
-            except errors() as exc:
+            except _BOTO_ERRORS as exc:
                 raise _converted(exc, _what(func, args)) from exc
 
         return generator
@@ -175,7 +171,7 @@ def _store_errors(func: Any) -> Any:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except errors() as exc:
+        except _BOTO_ERRORS as exc:
             raise _converted(exc, _what(func, args)) from exc
 
     return wrapper
@@ -211,8 +207,6 @@ def exists(name: str, namespace: str = MEDIA) -> bool:
 @_store_errors
 def size(name: str, namespace: str = MEDIA) -> int | None:
     """The object's size in bytes, None when there is no such object."""
-    from botocore.exceptions import ClientError
-
     cfg = _require()
     try:
         head = client().head_object(Bucket=cfg.bucket, Key=key(name, namespace))
@@ -233,15 +227,33 @@ def delete(*names: str, namespace: str = MEDIA) -> None:
         client().delete_objects(Bucket=cfg.bucket, Delete={"Objects": batch, "Quiet": True})
 
 
+class StoredObject(NamedTuple):
+    name: str
+    size: int
+    etag: str  # changes whenever the object is written again
+    modified: dt.datetime
+
+
 @_store_errors
-def listing(prefix: str = "", namespace: str = MEDIA) -> Iterator[tuple[str, int]]:
-    """(name, size) of every object of ``namespace`` whose name starts with ``prefix``, by name."""
+def objects(prefix: str = "", namespace: str = MEDIA) -> Iterator[StoredObject]:
+    """Every object of ``namespace`` whose name starts with ``prefix``, by name."""
     cfg = _require()
     base = f"{cfg.prefix}{namespace}/"
     paginator = client().get_paginator("list_objects_v2")
     for page in paginator.paginate(Bucket=cfg.bucket, Prefix=base + prefix.lstrip("/")):
         for item in page.get("Contents", []):
-            yield item["Key"][len(base) :], int(item["Size"])
+            yield StoredObject(
+                item["Key"][len(base) :],
+                int(item["Size"]),
+                item.get("ETag", "").strip('"'),
+                item["LastModified"],
+            )
+
+
+def listing(prefix: str = "", namespace: str = MEDIA) -> Iterator[tuple[str, int]]:
+    """(name, size) of every object of ``namespace`` whose name starts with ``prefix``, by name."""
+    for item in objects(prefix, namespace):
+        yield item.name, item.size
 
 
 @_store_errors
@@ -286,8 +298,6 @@ def get_bytes(name: str, namespace: str = MEDIA) -> bytes:
 @_store_errors
 def ensure_bucket() -> bool:
     """Create the configured bucket if it does not exist; True when it was created."""
-    from botocore.exceptions import ClientError
-
     cfg = _require()
     try:
         client().head_bucket(Bucket=cfg.bucket)

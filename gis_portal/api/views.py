@@ -20,6 +20,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.filters import OrderingFilter
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
 from drone_ingest.models import Orthomosaic, Survey
@@ -27,7 +28,7 @@ from eservices.models import ServiceRequest, ServiceType
 from gis_portal.apipasswords.authentication import ApiPasswordBasicAuthentication
 from gis_portal.audit import log as audit_log
 from gis_portal.errors import DomainError, NotFoundError
-from gis_portal.geojson import GEOJSON_ANNOTATION, with_geojson
+from gis_portal.geojson import GEOJSON_ANNOTATION, RAW_GEOMETRY, GeoJsonRenderer, with_geojson
 from parcels import serializers as s
 from parcels.models import (
     Building,
@@ -123,6 +124,12 @@ class RegisterViewSet(viewsets.ReadOnlyModelViewSet):
 class GeoRegisterViewSet(RegisterViewSet):
     pagination_class = GeoJsonLimitOffsetPagination
     bbox_filter_field: ClassVar[str] = "geom"
+    renderer_classes = [GeoJsonRenderer, BrowsableAPIRenderer]
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        context[RAW_GEOMETRY] = isinstance(getattr(self.request, "accepted_renderer", None), GeoJsonRenderer)
+        return context
 
     def get_queryset(self) -> QuerySet:
         # PostGIS writes each Feature's geometry (gis_portal/geojson.py), not Python.

@@ -124,3 +124,18 @@ def test_south_of_ten_degrees_the_same_to_the_last_printed_digit(client, make_us
     numbers = 40 * 5 * 2
     differing = _coordinates_close(new_geometry["coordinates"], old_geometry["coordinates"], 2e-15)
     assert differing < numbers / 2
+
+
+def test_pretty_printed_and_browsable_output_is_unchanged(client, register, editor, monkeypatch):
+    client.force_login(editor)
+    for url, accept in [
+        ("/api/v1/parcels/", "application/json; indent=2"),
+        ("/api/v1/buildings/?limit=3", "application/json; indent=4"),
+    ]:
+        new = client.get(url, HTTP_ACCEPT=accept)
+        with python_geometry(monkeypatch):
+            old = client.get(url, HTTP_ACCEPT=accept)
+        assert new.status_code == old.status_code == 200
+        assert new.content == old.content and b"\n  " in new.content, url
+    page = client.get("/api/v1/parcels/?limit=2", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200 and b"MultiPolygon" in page.content

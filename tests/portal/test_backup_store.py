@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import psycopg
@@ -37,11 +38,7 @@ def media_in_store(object_store, village):
 
 @pytest.mark.django_db(transaction=True)
 def test_nightly_backup_into_the_store_and_restore_from_it(
-    media_in_store,
-    object_store,
-    empty_database,
-    settings,
-    tmp_path,
+    media_in_store, object_store, empty_database, settings, tmp_path
 ):
     settings.BACKUP_ROOT = tmp_path / "backups"
     settings.BACKUP_KEEP = 2
@@ -50,23 +47,36 @@ def test_nightly_backup_into_the_store_and_restore_from_it(
     assert result.startswith("store:")
     name = result.split(":", 1)[1]
     assert backup_store.backups() == [name]
-    keys = object_store.keys(f"pangmu/backups/{name}/")
-    assert keys == sorted(
-        [
-            f"pangmu/backups/{name}/db.dump",
-            f"pangmu/backups/{name}/manifest.json",
-            f"pangmu/backups/{name}/media/eservices/2026/12/r1-photo.jpg",
-            f"pangmu/backups/{name}/media/imagery/cogs/1/7.tif",
-        ]
+    assert object_store.keys(f"pangmu/backups/{name}/") == [
+        f"pangmu/backups/{name}/db.dump",
+        f"pangmu/backups/{name}/manifest.json",
+    ]
+    sha = {
+        path: hashlib.sha256(data).hexdigest()
+        for path, data in media_in_store.items()
+        if not path.startswith("_")
+    }
+    # The media are kept once, by content.
+    assert object_store.keys("pangmu/backups/blobs/") == sorted(
+        f"pangmu/backups/blobs/{h}" for h in sha.values()
     )
+    for path, data in media_in_store.items():
+        if not path.startswith("_"):
+            assert object_store.read(f"pangmu/backups/blobs/{sha[path]}") == data
     manifest = json.loads(object_store.read(f"pangmu/backups/{name}/manifest.json"))
     assert manifest["tables"]["public.parcels_parcel"]["rows"] == 1
-    assert {m["path"] for m in manifest["media"]} == {
-        "eservices/2026/12/r1-photo.jpg",
-        "imagery/cogs/1/7.tif",
-    }
+    assert {m["path"]: m["sha256"] for m in manifest["media"]} == sha
     # Only the dump passed through the local disk, and it is gone.
     assert [p for p in settings.BACKUP_ROOT.rglob("*") if p.is_file()] == []
+
+    # The next backup copies nothing that has not changed; a changed file is kept anew.
+    default_storage.save("eservices/2026/12/r2-photo.jpg", ContentFile(PHOTO[::-1]))
+    object_store.server.log.clear()
+    second = backup_store.backup_to_store("second")
+    copies = [r for r in object_store.server.log if r.method == "PUT" and "/blobs/incoming-" in r.path]
+    assert len(copies) == 1, copies  # only the new photo
+    assert len(object_store.keys("pangmu/backups/blobs/")) == 3
+    assert {m["sha256"] for m in second["media"]} >= set(sha.values())
 
     # The media are lost from the store; the restore brings back the database and the media.
     object_store.s3.delete_object(Bucket=object_store.name, Key="pangmu/media/imagery/cogs/1/7.tif")
@@ -86,9 +96,9 @@ def test_nightly_backup_into_the_store_and_restore_from_it(
         call_command("restore", name, "--from-store", "--database-url", empty_database)
     # A damaged media copy is found before anything is touched.
     object_store.s3.put_object(
-        Bucket=object_store.name, Key=f"pangmu/backups/{name}/media/imagery/cogs/1/7.tif", Body=b"tampered"
+        Bucket=object_store.name, Key=f"pangmu/backups/blobs/{sha['imagery/cogs/1/7.tif']}", Body=b"tampered"
     )
-    with pytest.raises(CommandError, match="differs"):
+    with pytest.raises(CommandError, match="7.tif is missing or differs"):
         call_command("restore", name, "--from-store", "--database-url", empty_database, "--force")
     with pytest.raises(CommandError, match="No readable backup"):
         call_command("restore", "no-such-backup", "--from-store", "--database-url", empty_database)
@@ -110,21 +120,35 @@ def test_folder_backups_take_their_media_from_the_store_and_give_them_back(
     assert object_store.read("pangmu/media/imagery/cogs/1/7.tif") == COG
 
 
-def test_prune_keeps_the_newest_finished_backups_in_the_store(object_store):
-    for name in ["20261101T020000Z", "20261102T020000Z", "20261103T020000Z"]:
-        storage.put_bytes(f"{name}/manifest.json", b"{}", namespace=storage.BACKUPS)
+def test_prune_keeps_the_newest_finished_backups_and_the_blobs_they_name(object_store):
+    import datetime as dt
+
+    def manifest(*shas: str) -> bytes:
+        return json.dumps({"media": [{"path": f"f{i}", "sha256": h} for i, h in enumerate(shas)]}).encode()
+
+    for name, shas in [("20261101T020000Z", "ab"), ("20261102T020000Z", "bc"), ("20261103T020000Z", "c")]:
+        storage.put_bytes(f"{name}/manifest.json", manifest(*shas), namespace=storage.BACKUPS)
         storage.put_bytes(f"{name}/db.dump", b"x", namespace=storage.BACKUPS)
+    for blob in "abcd":
+        storage.put_bytes(f"blobs/{blob}", blob.encode(), namespace=storage.BACKUPS)
     storage.put_bytes("20261104T020000Z/db.dump", b"x", namespace=storage.BACKUPS)  # unfinished
-    assert backup_store.prune_store(2) == ["20261101T020000Z"]
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    assert backup_store.prune_store(2, now=later) == ["20261101T020000Z"]
     assert backup_store.backups() == ["20261102T020000Z", "20261103T020000Z"]
     assert not object_store.keys("pangmu/backups/20261101T020000Z/")
     assert object_store.keys("pangmu/backups/20261104T020000Z/")  # not a backup: left for a person
+    # Blob "a" was only in the removed backup, "d" in none; "b" and "c" are still named.
+    assert object_store.keys("pangmu/backups/blobs/") == ["pangmu/backups/blobs/b", "pangmu/backups/blobs/c"]
+    # Young blobs (maybe of a backup being written) are left alone.
+    storage.put_bytes("blobs/e", b"e", namespace=storage.BACKUPS)
+    backup_store.prune_store(2)
+    assert "pangmu/backups/blobs/e" in object_store.keys("pangmu/backups/blobs/")
 
 
 def test_a_backup_name_cannot_leave_its_folder(object_store):
     from gis_portal.errors import DomainError
 
-    for bad in ["", "../media", "a/b"]:
+    for bad in ["", "../media", "a/b", "blobs"]:
         with pytest.raises(DomainError):
             backup_store.backup_to_store(bad)
 
