@@ -24,6 +24,7 @@ from django.db.models import Func, Min
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -121,9 +122,14 @@ def ogc_view(func: Any) -> Any:
             user = _user(request)
             if request.GET.get("f") not in FORMATS:
                 raise OgcError(400, "InvalidParameterValue", "f: only json (GeoJSON for features) is offered")
-            return func(request, user, *args, **kwargs)
+            response = func(request, user, *args, **kwargs)
         except OgcError as exc:
-            return _error(exc)
+            response = _error(exc)
+        # Every answer depends on who asks: no client cache may keep it or hand it to a request
+        # without the same credentials (QGIS reads OGC API documents from its disk cache first).
+        patch_cache_control(response, private=True, no_store=True)
+        patch_vary_headers(response, ("Authorization", "Cookie"))
+        return response
 
     wrapper.__name__ = func.__name__
     wrapper.__doc__ = func.__doc__
