@@ -167,7 +167,9 @@ def test_authentication_and_scoping(client, client_for, register, other_register
     assert client.get(f"/ogc/collections/households/items?bbox={box}").json()["numberMatched"] == 0
 
 
-def test_no_client_cache_keeps_an_answer_for_a_request_without_the_same_credentials(client, client_for, register):
+def test_no_client_cache_keeps_an_answer_for_a_request_without_the_same_credentials(
+    client, client_for, register
+):
     refused = client.get("/ogc/collections/parcels")
     client = client_for(roles.VIEWER, token=True)
     for response in (refused, client.get("/ogc/"), client.get("/ogc/collections/parcels/items")):
