@@ -382,7 +382,12 @@ def _assess_unit(
     lines.append(
         _line("share.co_owned", None, (prop.ref,), whole, ZERO, part - whole, co_owned_share_text, args)
     )
-    return lines, summaries, round_money(Fraction(eligible) * prop.share, rules.rounding)
+    # the year's reduction applies to the owner's part of the eligible tax: the part he pays when all
+    # of it is eligible, else that part's eligible share, so that it never exceeds what he pays
+    if eligible == whole or whole <= 0:
+        return lines, summaries, part if eligible == whole else NIL
+    eligible_part = round_money(Fraction(part) * Fraction(eligible) / Fraction(whole), rules.rounding)
+    return lines, summaries, eligible_part
 
 
 def assess(taxpayer: Taxpayer, rules: TaxYearRules) -> Assessment:
