@@ -29,6 +29,7 @@ from gis_portal.errors import (
     disk_full_error,
     is_disk_full,
 )
+from gis_portal.phones import thai_phone
 from parcels.models import Household, Organisation, Party, PartyKind
 
 from . import conf, events, sms
@@ -358,9 +359,14 @@ def form_clean(service_type: ServiceType, raw: dict[str, Any]) -> dict[str, Any]
                     )
                 )
                 continue
-        elif kind == "tel" and not all(ch.isdigit() or ch in " -+" for ch in value):
-            problems.append(Problem(name, "bad_phone", f"{label_en}: digits only", f"{label_th}: ตัวเลขเท่านั้น"))
-            continue
+        elif kind == "tel":
+            try:
+                value = thai_phone(value)
+            except DomainError as exc:
+                problems.append(
+                    Problem(name, exc.code, f"{label_en}: {exc.message_en}", f"{label_th}: {exc.message_th}")
+                )
+                continue
         data[name] = value
     if problems:
         raise ValidationProblems(problems)
@@ -462,7 +468,7 @@ def service_request_submit(
                 gps=gps_point,
                 gps_accuracy_m=accuracy,
                 data=data,
-                contact_phone=contact_phone[:20],
+                contact_phone=data.get("phone", contact_phone)[:20],
                 fee=service_type.fee,
                 nonce=nonce,
                 due_at=timezone.now() + timedelta(days=service_type.target_days),
