@@ -36,6 +36,7 @@ class House:
     material: str = "concrete"
     age: int = 0
     use: str = "residential"
+    uses: list[tuple[str, str]] = field(default_factory=list)  # (use, percent of the floor area)
 
 
 @dataclass
@@ -111,6 +112,45 @@ CASES = [
     Case("wood10", "LAO manual: a wooden house of 10 years, 40 % depreciated (Treasury table); 2nd home",
          2026, "100", "1000", [("residential", "100")], [Owner(PERSON, tax="140.00")],
          house=House("100", "10000", "wood", 10)),
+    # Hand computations from the rules of DOMAIN.md (rate table, exemptions, depreciation table), each
+    # slice at its own rate; none of these figures came from the engine.
+    Case("agri-co-100M", "Rate table, agricultural: a company's 100 M farm: 75 M x 0.01 % + 25 M x 0.03 %",
+         2026, "100000", "1000", [("agricultural", "100")], [Owner(COMPANY, tax="15000.00")]),
+    Case("res-other-80M", "Rate table, residential other: 80 M: 50 M x 0.02 % + 25 M x 0.03 % + 5 M x 0.05 %",
+         2026, "8000", "10000", [("residential", "100")], [Owner(PERSON, tax="20000.00")]),
+    Case("other-300M", "Rate table, other: 300 M: 50 M x 0.3 % + 150 M x 0.4 % + 100 M x 0.5 %",
+         2026, "30000", "10000", [("other", "100")], [Owner(COMPANY, tax="1250000.00")]),
+    Case("vacant-60M", "Rate table, vacant = other's brackets: 60 M unused the 1st year: as example 2",
+         2026, "6000", "10000", [("vacant", "100")], [Owner(COMPANY, tax="190000.00")], years_vacant=1),
+    Case("vacant-2023", "Sec. 37 from 2020 + RD No. 3 B.E. 2566: 10 M unused 2020-2023 (4th year): "
+         "x 0.6 % = 60,000, less 15 %", 2023, "1000", "10000", [("vacant", "100")],
+         [Owner(PERSON, tax="51000.00")], years_vacant=4),
+    Case("home-2020", "Example 3 in 2020: 3,000 less the 90 % of RD B.E. 2563",
+         2020, "400", "125000", [("residential", "100")], [Owner(PERSON, registered=True, tax="300.00")],
+         house=House("200", "50000")),
+    Case("home-shop", "Sec. 41 + apportionment by area (Sec. 37): a registered home 60 % dwelling, "
+         "40 % shop; land 30 M + building 9 M: dwelling 23.4 M exempt, shop 15.6 M x 0.3 %",
+         2026, "100", "300000",
+         [("residential", "60"), ("other", "40")], [Owner(PERSON, registered=True, tax="46800.00")],
+         house=House("300", "30000", uses=[("residential", "60"), ("other", "40")])),
+    Case("dika-one-registered", "3227/2568 with one owner not registered there: each owner with his own "
+         "status on the whole unit; 18,807.54 / 2 and (10,000 + 7,500 + 11,307.54) / 2",
+         2025, "1", "97615089", [("residential", "100")],
+         [Owner(PERSON, "1/2", True, "9403.77"), Owner(PERSON, "1/2", False, "14403.77")],
+         house=House("1", "0")),
+    Case("co-company-person", "Co-owned 60 M home, half a company's, half a registered person's: "
+         "(10,000 + 3,000) / 2 and 3,000 / 2", 2026, "400", "125000", [("residential", "100")],
+         [Owner(COMPANY, "1/2", tax="6500.00"), Owner(PERSON, "1/2", True, "1500.00")],
+         house=House("200", "50000")),
+    Case("concrete50", "Treasury table: concrete, 50 years: 76 % (cap from 43 years); 2nd home: "
+         "(100,000 + 240,000) x 0.02 %", 2026, "100", "1000", [("residential", "100")],
+         [Owner(PERSON, tax="68.00")], house=House("100", "10000", "concrete", 50)),
+    Case("concrete25", "Treasury table: concrete, 25 years: 36 % at 23 + 2 a year = 40 %; "
+         "(100,000 + 600,000) x 0.02 %", 2026, "100", "1000", [("residential", "100")],
+         [Owner(PERSON, tax="140.00")], house=House("100", "10000", "concrete", 25)),
+    Case("mixed18", "Treasury table: half concrete, 18 years: 65 %; (100,000 + 350,000) x 0.02 %",
+         2026, "100", "1000", [("residential", "100")], [Owner(PERSON, tax="90.00")],
+         house=House("100", "10000", "mixed", 18)),
 ]  # fmt: skip
 
 
@@ -135,7 +175,11 @@ def _request(case: Case, owner_index: int) -> dict[str, Any]:
                 "cost_per_m2": case.house.cost_per_m2,
                 "material": case.house.material,
                 "age_years": case.house.age,
-                "use": case.house.use,
+                **(
+                    {"uses": [{"use": u, "share": str(D(p) / 100)} for u, p in case.house.uses]}
+                    if case.house.uses
+                    else {"use": case.house.use}
+                ),
             }
         ]
     if len(case.owners) > 1:
@@ -185,7 +229,7 @@ def test_yearly_run(case: Case, pangmu, village) -> None:
             material=case.house.material,
             floor_area_m2=D(case.house.floor_m2),
             year_built=case.year - case.house.age,
-            uses=[LandUseShare(case.house.use, D("100"))],
+            uses=[LandUseShare(u, D(p)) for u, p in (case.house.uses or [(case.house.use, "100")])],
         )
         BuildingCost.objects.create(tax_year=ty, building_type="house", cost_per_m2=D(case.house.cost_per_m2))
         household = reg.household_create(
@@ -276,3 +320,45 @@ def test_quote_late_payment_sec_68_70(reminder, paid_on, penalty, surcharge) -> 
     late = quote(request)["late_payment"]
     assert (late["tax"], late["penalty"], late["surcharge"]) == ("190000.00", penalty, surcharge)
     assert D(late["total"]) == D("190000.00") + D(penalty) + D(surcharge)
+
+
+@pytest.mark.parametrize(
+    ("floor_m2", "tax"),
+    [
+        ("300", "1000.00"),  # 15 M: 10 M exempt (Sec. 42), 5 M x 0.02 %
+        ("1200", "11000.00"),  # 60 M: 10 M exempt, 40 M x 0.02 % + 10 M x 0.03 % (the 50-75 M bracket)
+        ("100", "0.00"),  # 5 M: under the 10 M exemption
+    ],
+)
+def test_quote_house_only_with_registration_sec_42(floor_m2: str, tax: str) -> None:
+    """Sec. 42 and the rate table (house only, registered: 10-50 M 0.02 %, 50-75 M 0.03 %, ...): a
+    person owns the house, not the land under it, and lives there; the house at 50,000 baht/m²."""
+    result = quote(
+        {
+            "year": 2026,
+            "taxpayer": {"kind": "individual"},
+            "properties": [
+                {
+                    "ref": "H",
+                    "house_registration": True,
+                    "buildings": [{"floor_area_m2": floor_m2, "cost_per_m2": "50000", "use": "residential"}],
+                }
+            ],
+        }
+    )
+    assert result["total"] == tax, result["lines"]
+    assert {g["schedule"] for g in result["groups"]} == {"residential_home_building_only"}
+
+
+def test_quote_registered_condominium_unit_above_the_exemption() -> None:
+    """LAO manual p. 62 with the home rates: a registered unit of 60 M: 50 M exempt, 10 M x 0.03 %."""
+    unit = {"area_m2": "600", "price_per_m2": "100000", "use": "residential"}
+    result = quote(
+        {
+            "year": 2026,
+            "taxpayer": {"kind": "individual"},
+            "properties": [{"ref": "C", "house_registration": True, "condo_units": [unit]}],
+        }
+    )
+    assert (result["value"], result["exemption"]) == ("60000000.00", "50000000.00")
+    assert result["total"] == "3000.00"
