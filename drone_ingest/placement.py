@@ -47,7 +47,7 @@ def check_scale(info: RasterInfo, kind: str) -> None:
 def distance_to_organisation_m(
     organisation: Organisation, bounds_4326: tuple[float, float, float, float]
 ) -> float:
-    """Shortest distance (m, on the sphere) from the extent to the organisation's boundary; 0 if they overlap."""
+    """Shortest distance (m, on the sphere) from the extent to the organisation's area; 0 on overlap."""
     extent = Polygon.from_bbox(bounds_4326)
     extent.srid = 4326
     value = (
@@ -66,9 +66,9 @@ def check_place(organisation: Organisation, info: RasterInfo) -> None:
         west, south, east, north = info.bounds_4326
         raise ImageryInputError(
             "outside_organisation",
-            f"This file lies {_km(distance)} km from the area of {organisation.name_en or organisation.name_th} "
-            f"(its extent: {south:.4f}..{north:.4f}° N, {west:.4f}..{east:.4f}° E); check its coordinate system "
-            "or upload it to the right organisation",
+            f"This file lies {_km(distance)} km from the area of "
+            f"{organisation.name_en or organisation.name_th} (its extent: {south:.4f}..{north:.4f}° N, "
+            f"{west:.4f}..{east:.4f}° E); check its coordinate system or upload it to the right organisation",
             f"ไฟล์นี้อยู่ห่างจากเขต{organisation.name_th} {_km(distance)} กม. "
             f"(ขอบเขตของไฟล์: ละติจูด {south:.4f}..{north:.4f} ลองจิจูด {west:.4f}..{east:.4f}) "
             "กรุณาตรวจสอบระบบพิกัด หรืออัปโหลดให้ถูกหน่วยงาน",
