@@ -289,6 +289,9 @@ def _ground_resolution(crs: Any, px: float, py: float, bounds: tuple[float, floa
         lat = math.radians((bounds[1] + bounds[3]) / 2)
         return float(max(px * 111_320 * math.cos(lat), py * 110_574))
     factor = crs.linear_units_factor[1] if crs.linear_units_factor else 1.0
+    if crs.to_epsg() == 3857:
+        # Web mercator's metres are stretched by 1/cos(latitude): bring them back to the ground.
+        factor *= math.cos(math.radians((bounds[1] + bounds[3]) / 2))
     return float(max(px, py) * factor)
 
 
