@@ -155,7 +155,7 @@ def test_emergency_shows_1669_first_and_sends_gps(client, home):
 
 def test_verified_only_services_ask_for_verification(client, home):
     r = client.get(f"/h/{home.token}/s/welfare_check/")
-    assert r.status_code == 302 and r["Location"].endswith("#verify")
+    assert r.status_code == 302 and r["Location"].endswith("#verify-message")
     client.post(f"/h/{home.token}/verify/", {"method": "id_year", **id_answer(home)})
     body = client.get(f"/h/{home.token}/s/welfare_check/").content.decode()
     assert home.elder.first_name in body and "เบี้ยยังชีพผู้สูงอายุ" in body
