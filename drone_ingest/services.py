@@ -103,7 +103,7 @@ def _check_suffix(name: str) -> None:
 def _check_kind(kind: str) -> None:
     if kind not in ImageryKind.values:
         raise DomainError(
-            "kind", f"Unknown kind {kind!r} (ortho or dsm)", f"ไม่รู้จักชนิด {kind!r} (ortho หรือ dsm)"
+            "kind", f"Unknown kind {kind!r} (ortho, dsm or dtm)", f"ไม่รู้จักชนิด {kind!r} (ortho, dsm หรือ dtm)"
         )
 
 
