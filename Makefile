@@ -1,4 +1,4 @@
-# Pang Mu E-Smart Service: `make demo` runs the portal with the Pang Mu demo; `make test` runs the suite.
+# Pang Mu E-Smart Service: `make demo` runs the portal (web, worker, beat) with the Pang Mu demo; `make test` runs the suite.
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -16,10 +16,10 @@ migrate: setup
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# The whole pipeline: web server, Celery worker (imagery and other jobs) and beat; Ctrl-C stops all three.
 demo: seed
 	$(PY) manage.py demo_user
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) scripts/demo_run.py --host $(HOST) --port $(PORT)
 
 test: setup
 	$(VENV)/bin/ruff check .

@@ -121,3 +121,13 @@ def store_name(relative: str) -> str:
     """The name in the object store (gis_portal.storage, when one is configured) of an imagery file
     recorded as ``relative`` (a path under ``IMAGERY_ROOT``: ``originals/…``, ``cogs/…``)."""
     return f"imagery/{relative}"
+
+
+def max_ortho_pixel_m() -> float:
+    """Coarsest ground pixel (m) accepted for an orthomosaic: drone surveys are a few cm; 1 m is satellite."""
+    return float(_get("IMAGERY_MAX_ORTHO_PIXEL_M", "1.0"))
+
+
+def max_elevation_pixel_m() -> float:
+    """Coarsest ground pixel (m) accepted for a DSM or DTM (photogrammetric models are under 1 m)."""
+    return float(_get("IMAGERY_MAX_ELEVATION_PIXEL_M", "5.0"))

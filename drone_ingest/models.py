@@ -34,6 +34,7 @@ class Survey(models.Model):
 class ImageryKind(models.TextChoices):
     ORTHO = "ortho", _("ภาพถ่ายออร์โธ / orthomosaic")
     DSM = "dsm", _("แบบจำลองพื้นผิว / DSM")
+    DTM = "dtm", _("แบบจำลองภูมิประเทศ / DTM")
 
 
 class ImageryStatus(models.TextChoices):
@@ -44,7 +45,7 @@ class ImageryStatus(models.TextChoices):
 
 
 class Orthomosaic(models.Model):
-    """An orthomosaic or DSM: the uploaded original, then its Cloud Optimized GeoTIFF and footprint."""
+    """An orthomosaic, DSM or DTM: the uploaded original, then its Cloud Optimized GeoTIFF and footprint."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="orthomosaics")
     survey = models.ForeignKey(

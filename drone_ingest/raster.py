@@ -38,6 +38,7 @@ Progress = Callable[[float, str], None]
 
 TIFF_TAG_WIDTH, TIFF_TAG_HEIGHT, TIFF_TAG_SAMPLES, TIFF_TAG_TILE_WIDTH = 256, 257, 277, 322
 FOOTPRINT_MAX_SIDE = 1024
+ELEVATION_KINDS = ("dsm", "dtm")  # one band of heights: the surface, or the bare ground
 
 
 class ImageryInputError(DomainError):
@@ -289,6 +290,9 @@ def _ground_resolution(crs: Any, px: float, py: float, bounds: tuple[float, floa
         lat = math.radians((bounds[1] + bounds[3]) / 2)
         return float(max(px * 111_320 * math.cos(lat), py * 110_574))
     factor = crs.linear_units_factor[1] if crs.linear_units_factor else 1.0
+    if crs.to_epsg() == 3857:
+        # Web mercator's metres are stretched by 1/cos(latitude): bring them back to the ground.
+        factor *= math.cos(math.radians((bounds[1] + bounds[3]) / 2))
     return float(max(px, py) * factor)
 
 
@@ -304,8 +308,9 @@ def _check_bands(src: Any, kind: str) -> None:
     elif src.count not in (1, 2) or src.dtypes[0] not in ("float32", "float64", "int16", "uint16", "int32"):
         raise _refuse(
             "bands",
-            f"A DSM must be one band of elevations; this file has {src.count} band(s) of {src.dtypes[0]}",
-            f"แบบจำลองพื้นผิวต้องมีแบนด์ความสูงเพียงแบนด์เดียว ไฟล์นี้มี {src.count} แบนด์ ชนิด {src.dtypes[0]}",
+            f"A DSM or DTM must be one band of elevations; this file has {src.count} band(s) "
+            f"of {src.dtypes[0]}",
+            f"แบบจำลองพื้นผิวหรือภูมิประเทศต้องมีแบนด์ความสูงเพียงแบนด์เดียว ไฟล์นี้มี {src.count} แบนด์ ชนิด {src.dtypes[0]}",
         )
 
 
@@ -451,7 +456,7 @@ def compute_footprint(cog_path: Path, kind: str) -> Footprint:
             mask = src.dataset_mask()
             transform = src.transform
             vmin = vmax = None
-            if kind == "dsm":
+            if kind in ELEVATION_KINDS:
                 data = src.read(1, masked=True)
                 if data.count():
                     vmin, vmax = float(data.min()), float(data.max())

@@ -29,7 +29,7 @@ from gis_portal.roles import GIS_EDITOR, SURVEYOR
 from parcels.models import Organisation
 from parcels.selectors import require_role
 
-from . import conf, files, raster
+from . import conf, files, placement, raster
 from .files import absolute as _absolute
 from .files import relative as _relative
 from .models import (
@@ -103,7 +103,7 @@ def _check_suffix(name: str) -> None:
 def _check_kind(kind: str) -> None:
     if kind not in ImageryKind.values:
         raise DomainError(
-            "kind", f"Unknown kind {kind!r} (ortho or dsm)", f"ไม่รู้จักชนิด {kind!r} (ortho หรือ dsm)"
+            "kind", f"Unknown kind {kind!r} (ortho, dsm or dtm)", f"ไม่รู้จักชนิด {kind!r} (ortho, dsm หรือ dtm)"
         )
 
 
@@ -187,6 +187,7 @@ def ingest_file(
         raise NotFoundError("file_not_found", f"No file {path}", f"ไม่พบไฟล์ {path}")
     _check_suffix(path.name)
     info = raster.inspect_raster(path, kind)
+    placement.check_placement(organisation, info, kind)
     stored, digest = _store_original(path, organisation)
     size = stored.stat().st_size
     try:
@@ -654,6 +655,7 @@ def _finalize(user: Any, session_id: Any, queue: bool) -> Orthomosaic:
                     "ไฟล์ที่ได้รับไม่ตรงกับไฟล์ที่ส่ง (checksum ไม่ตรง) กรุณาอัปโหลดใหม่",
                 )
             info = raster.inspect_raster(part, session.kind)
+            placement.check_placement(session.organisation, info, session.kind)
         except raster.ImageryInputError:
             _unlink(part)
             raise

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gis_portal.errors import DomainError
+from gis_portal.workers import worker_status
 from parcels.selectors import organisation_by_slug, organisations_for_user, require_role, user_has_role
 
 from . import conf, services
@@ -47,7 +48,11 @@ def _bad(code: str, en: str, th: str) -> JsonResponse:
     return _error(DomainError(code, en, th))
 
 
+IMAGERY_QUEUE = "imagery"
+
+
 def _status_dict(ortho: Any) -> dict[str, Any]:
+    worker = worker_status(IMAGERY_QUEUE)
     return {
         "id": ortho.pk,
         "status": ortho.status,
@@ -58,6 +63,8 @@ def _status_dict(ortho: Any) -> dict[str, Any]:
         "message_en": ortho.error_en,
         "retryable": ortho.retryable,
         "detail_url": reverse("drone_ingest:detail", args=[ortho.pk]),
+        # A queued job with no worker alive waits until one starts: the page says so instead of waiting.
+        "worker": worker.as_dict(),
     }
 
 
@@ -83,6 +90,7 @@ def imagery_index(request: HttpRequest) -> HttpResponse:
             "kinds": ImageryKind.choices,
             "chunk_size": conf.upload_chunk_bytes(),
             "today": dt.date.today().isoformat(),
+            "worker": worker_status(IMAGERY_QUEUE),
         },
     )
 

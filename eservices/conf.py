@@ -19,10 +19,14 @@ PUBLIC_BASE_URL: str = getattr(
 ).rstrip("/")
 # Random bytes in a sticker token (secrets.token_urlsafe); 16 bytes = 128 bits, the minimum.
 TOKEN_BYTES: int = max(16, _int("ESERVICES_TOKEN_BYTES", 18))
-# Verification: failures allowed per sticker and per IP address within the window, then locked.
-VERIFY_MAX_FAILURES_PER_TOKEN: int = _int("ESERVICES_VERIFY_MAX_FAILURES_PER_TOKEN", 5)
-VERIFY_MAX_FAILURES_PER_IP: int = _int("ESERVICES_VERIFY_MAX_FAILURES_PER_IP", 20)
+# Verification (eservices/verification.py): failures within the window lock one device on one sticker;
+# per address and per sticker (all devices) past the free failures each try waits a doubling delay.
+VERIFY_MAX_FAILURES_PER_DEVICE: int = _int("ESERVICES_VERIFY_MAX_FAILURES_PER_DEVICE", 5)
 VERIFY_LOCK_MINUTES: int = _int("ESERVICES_VERIFY_LOCK_MINUTES", 15)
+VERIFY_FREE_FAILURES_PER_IP: int = _int("ESERVICES_VERIFY_FREE_FAILURES_PER_IP", 10)
+VERIFY_FREE_FAILURES_PER_TOKEN: int = _int("ESERVICES_VERIFY_FREE_FAILURES_PER_TOKEN", 10)
+VERIFY_SLOWDOWN_BASE_SECONDS: int = _int("ESERVICES_VERIFY_SLOWDOWN_BASE_SECONDS", 2)
+VERIFY_SLOWDOWN_MAX_SECONDS: int = _int("ESERVICES_VERIFY_SLOWDOWN_MAX_SECONDS", 60)
 # How long a verified phone may see a household's private data without verifying again.
 VERIFIED_SESSION_MINUTES: int = _int("ESERVICES_VERIFIED_SESSION_MINUTES", 30)
 # Seconds the resident page keeps a household's rendered map and catalogue in the shared cache (0: off).

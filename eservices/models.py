@@ -66,6 +66,8 @@ class VerificationAttempt(models.Model):
         Household, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # sha256 of the device cookie's id: failures lock one device on one sticker, not the household.
+    device = models.CharField(max_length=64, blank=True, default="")
     method = models.CharField(max_length=10, choices=VerificationMethod.choices)
     success = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -75,6 +77,7 @@ class VerificationAttempt(models.Model):
         verbose_name_plural = _("การยืนยันตัวตน / verification attempts")
         indexes = [
             models.Index(fields=["token_hash", "created_at"], name="verif_token_time"),
+            models.Index(fields=["token_hash", "device", "created_at"], name="verif_device_time"),
             models.Index(fields=["ip", "created_at"], name="verif_ip_time"),
         ]
 

@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from languages.selectors import household_language
 from languages.services import household_language_set
 
-from . import selectors, services
+from . import selectors, verification
 from .i18n import COOKIE, WORDS_BY_LANG, is_language, pick_lang
 
 
@@ -42,7 +42,9 @@ def resolve(request: HttpRequest, token: str) -> tuple[Any, str, dict] | HttpRes
         "token": token,
         "household": household,
         "org": household.organisation,
-        "verified": services.session_is_verified(request.session, household=household, token_hash=token_hash),
+        "verified": verification.session_is_verified(
+            request.session, household=household, token_hash=token_hash
+        ),
     }
     return household, token_hash, ctx
 

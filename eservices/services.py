@@ -1,11 +1,9 @@
-"""Changes of state in the resident portal: sticker tokens, verification, requests, photos."""
+"""Changes of state in the resident portal: sticker tokens, requests, photos (verification apart)."""
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import io
-import logging
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -15,13 +13,11 @@ from typing import Any
 
 from django.contrib.gis.geos import Point
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from gis_portal.errors import (
-    ConflictError,
     DomainError,
     NotFoundError,
     Problem,
@@ -29,29 +25,19 @@ from gis_portal.errors import (
     disk_full_error,
     is_disk_full,
 )
+from gis_portal.once.models import FormSubmission
+from gis_portal.once.services import first_result, submit_once
 from gis_portal.phones import thai_phone
-from parcels.models import Household, Organisation, Party, PartyKind
+from parcels.models import Household, Organisation
 
-from . import conf, events, sms
+from . import conf, events
 from .models import (
     HouseholdToken,
-    OneTimeCode,
     RequestAttachment,
     RequestEvent,
     ServiceRequest,
     ServiceType,
-    VerificationAttempt,
-    VerificationMethod,
 )
-
-logger = logging.getLogger("eservices.verify")
-
-SESSION_KEY = "eserv_verified"
-
-
-class TooManyAttempts(DomainError):
-    status_code = 429
-
 
 # --- sticker tokens ------------------------------------------------------------------------------
 
@@ -96,169 +82,6 @@ def token_revoke(*, household: Household) -> int:
 
 def sticker_url(token: str) -> str:
     return f"{conf.PUBLIC_BASE_URL}/h/{token}/"
-
-
-# --- verification -----------------------------------------------------------------------------
-
-
-def _failures_since(q: Q, since: Any) -> int:
-    return VerificationAttempt.objects.filter(
-        q,
-        success=False,
-        created_at__gte=since,
-        method__in=[VerificationMethod.ID_BIRTH_YEAR, VerificationMethod.OTP],
-    ).count()
-
-
-def verification_lock(*, token_hash: str, ip: str | None) -> None:
-    """Refuse (429) while this sticker or this address has too many recent failures."""
-    since = timezone.now() - timedelta(minutes=conf.VERIFY_LOCK_MINUTES)
-    last_ok = (
-        VerificationAttempt.objects.filter(
-            token_hash=token_hash,
-            success=True,
-            created_at__gte=since,
-            # Only a real verification resets the count (sending a code does not).
-            method__in=[VerificationMethod.ID_BIRTH_YEAR, VerificationMethod.OTP],
-        )
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
-    token_failures = _failures_since(Q(token_hash=token_hash), max(since, last_ok) if last_ok else since)
-    ip_failures = _failures_since(Q(ip=ip), since) if ip else 0
-    if token_failures >= conf.VERIFY_MAX_FAILURES_PER_TOKEN or ip_failures >= conf.VERIFY_MAX_FAILURES_PER_IP:
-        logger.warning("verification locked token=%s… ip=%s", token_hash[:8], ip)
-        raise TooManyAttempts(
-            "verification_locked",
-            f"Too many wrong answers. Try again in {conf.VERIFY_LOCK_MINUTES} minutes or call the office.",
-            f"ตอบผิดหลายครั้งเกินไป กรุณาลองใหม่ในอีก {conf.VERIFY_LOCK_MINUTES} นาที หรือโทรหา อบต.",
-        )
-
-
-def _record(token_hash: str, household: Household, ip: str | None, method: str, success: bool) -> None:
-    VerificationAttempt.objects.create(
-        token_hash=token_hash, household=household, ip=ip, method=method, success=success
-    )
-    logger.info(
-        "verification %s %s household=%s token=%s… ip=%s",
-        method,
-        "success" if success else "failure",
-        household.pk,
-        token_hash[:8],
-        ip,
-    )
-
-
-def _birth_year_ce(value: str) -> int | None:
-    value = (value or "").strip()
-    if not value.isdigit() or len(value) != 4:
-        return None
-    year = int(value)
-    return year - 543 if year > 2400 else year
-
-
-def verify_by_id(
-    *, household: Household, token_hash: str, ip: str | None, id_last4: str, birth_year: str
-) -> bool:
-    """True when some member of the household has these last 4 ID digits and this birth year (CE or BE)."""
-    verification_lock(token_hash=token_hash, ip=ip)
-    last4 = "".join(ch for ch in (id_last4 or "") if ch.isdigit())
-    year = _birth_year_ce(birth_year)
-    ok = False
-    if len(last4) == 4 and year:
-        members = Party.objects.filter(
-            household=household, kind=PartyKind.PERSON, birth_date__isnull=False
-        ).exclude(national_id="")
-        for nid, born in members.values_list("national_id", "birth_date"):
-            # compare_digest on every member: the time taken does not tell which part matched.
-            if hmac.compare_digest(nid[-4:], last4) & (born.year == year):
-                ok = True
-    _record(token_hash, household, ip, VerificationMethod.ID_BIRTH_YEAR, ok)
-    return ok
-
-
-def _code_hash(code: str, token_hash: str) -> str:
-    return hashlib.sha256(f"{token_hash}:{code}".encode()).hexdigest()
-
-
-def mask_phone(phone: str) -> str:
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    return f"xxx-xxx-{digits[-4:]}" if len(digits) >= 4 else "xxx"
-
-
-def otp_send(*, household: Household, token_hash: str, ip: str | None) -> str:
-    """Send a one-time code to the phone of the household head (or another member); returns it masked."""
-    verification_lock(token_hash=token_hash, ip=ip)
-    hour_ago = timezone.now() - timedelta(hours=1)
-    if (
-        OneTimeCode.objects.filter(token_hash=token_hash, created_at__gte=hour_ago).count()
-        >= conf.OTP_MAX_SENDS_PER_HOUR
-    ):
-        raise TooManyAttempts(
-            "otp_too_many", "Too many codes sent this hour; try later.", "ขอรหัสบ่อยเกินไป กรุณาลองใหม่ภายหลัง"
-        )
-    party = (
-        Party.objects.filter(household=household, kind=PartyKind.PERSON)
-        .exclude(phone="")
-        .order_by("-is_household_head", "id")
-        .first()
-    )
-    if party is None:
-        raise DomainError(
-            "no_phone",
-            "No phone number is registered for this household; use the ID and birth year instead.",
-            "ครัวเรือนนี้ไม่มีเบอร์โทรศัพท์ในทะเบียน กรุณายืนยันด้วยเลขบัตรและปีเกิด",
-        )
-    code = f"{secrets.randbelow(10**6):06d}"
-    OneTimeCode.objects.create(
-        household=household,
-        token_hash=token_hash,
-        party=party,
-        code_hash=_code_hash(code, token_hash),
-        expires_at=timezone.now() + timedelta(minutes=conf.OTP_TTL_MINUTES),
-    )
-    _record(token_hash, household, ip, VerificationMethod.OTP_SEND, True)
-    sms.get_backend().send(
-        party.phone, f"รหัสยืนยัน อบต. {code} (ใช้ได้ {conf.OTP_TTL_MINUTES} นาที) / code {code}"
-    )
-    return mask_phone(party.phone)
-
-
-@transaction.atomic
-def otp_verify(*, household: Household, token_hash: str, ip: str | None, code: str) -> bool:
-    verification_lock(token_hash=token_hash, ip=ip)
-    now = timezone.now()
-    otp = (
-        OneTimeCode.objects.select_for_update()
-        .filter(token_hash=token_hash, household=household, used_at__isnull=True, expires_at__gt=now)
-        .order_by("-created_at")
-        .first()
-    )
-    ok = bool(otp) and hmac.compare_digest(otp.code_hash, _code_hash((code or "").strip(), token_hash))
-    if ok:
-        otp.used_at = now
-        otp.save(update_fields=["used_at"])
-    _record(token_hash, household, ip, VerificationMethod.OTP, ok)
-    return ok
-
-
-def session_mark_verified(session: Any, *, household: Household, token_hash: str) -> None:
-    """Remember, in this browser only, that this one household was verified (expires)."""
-    expires = timezone.now() + timedelta(minutes=conf.VERIFIED_SESSION_MINUTES)
-    session[SESSION_KEY] = {"h": household.pk, "t": token_hash, "exp": expires.timestamp()}
-    session.cycle_key()
-
-
-def session_is_verified(session: Any, *, household: Household, token_hash: str) -> bool:
-    mark = session.get(SESSION_KEY) if session is not None else None
-    if not mark:
-        return False
-    return (
-        mark.get("h") == household.pk
-        and hmac.compare_digest(str(mark.get("t", "")), token_hash)
-        and float(mark.get("exp", 0)) > timezone.now().timestamp()
-    )
 
 
 # --- photos ------------------------------------------------------------------------------------
@@ -400,11 +223,11 @@ def service_request_submit(
     The place is the household's point unless the resident moved the pin, and must lie in the
     organisation's area. Photos are checked and re-encoded before anything is written.
     """
-    if not nonce or len(nonce) > 64:
+    if not isinstance(nonce, str) or not nonce or len(nonce) > 64 or "\x00" in nonce:
         raise DomainError("bad_nonce", "The form has expired; open it again.", "แบบฟอร์มหมดอายุ กรุณาเปิดใหม่")
-    existing = ServiceRequest.objects.filter(nonce=nonce).first()
-    if existing is not None:
-        return _replayed(existing, household)
+    form_name = request_form(household, service_type)
+    if FormSubmission.objects.filter(key=nonce).exists():
+        return first_result(key=nonce, form=form_name), False
     if service_type.organisation_id != household.organisation_id or not service_type.active:
         raise NotFoundError("service_not_found", "No such service", "ไม่พบบริการนี้")
     problems: list[Problem] = []
@@ -456,37 +279,43 @@ def service_request_submit(
     except ValueError:
         accuracy = None
     written: list[str] = []
-    try:
-        with transaction.atomic():
-            req = ServiceRequest.objects.create(
-                organisation_id=household.organisation_id,
-                household=household,
-                service_type=service_type,
-                status=service_type.initial_state,
-                location=location,
-                pin_moved=moved,
-                gps=gps_point,
-                gps_accuracy_m=accuracy,
-                data=data,
-                contact_phone=data.get("phone", contact_phone)[:20],
-                fee=service_type.fee,
-                nonce=nonce,
-                due_at=timezone.now() + timedelta(days=service_type.target_days),
+
+    def create() -> ServiceRequest:
+        req = ServiceRequest.objects.create(
+            organisation_id=household.organisation_id,
+            household=household,
+            service_type=service_type,
+            status=service_type.initial_state,
+            location=location,
+            pin_moved=moved,
+            gps=gps_point,
+            gps_accuracy_m=accuracy,
+            data=data,
+            contact_phone=data.get("phone", contact_phone)[:20],
+            fee=service_type.fee,
+            nonce=nonce,
+            due_at=timezone.now() + timedelta(days=service_type.target_days),
+        )
+        RequestEvent.objects.create(request=req, to_status=req.status, by_resident=True)
+        for name, photo in cleaned:
+            att = RequestAttachment(
+                request=req,
+                name=name[:40],
+                content_type=photo.content_type,
+                size=len(photo.content),
+                width=photo.width,
+                height=photo.height,
             )
-            RequestEvent.objects.create(request=req, to_status=req.status, by_resident=True)
-            for name, photo in cleaned:
-                att = RequestAttachment(
-                    request=req,
-                    name=name[:40],
-                    content_type=photo.content_type,
-                    size=len(photo.content),
-                    width=photo.width,
-                    height=photo.height,
-                )
-                filename = f"r{req.pk}-{secrets.token_hex(6)}.{photo.ext}"
-                written.append(att.file.field.generate_filename(att, filename))
-                att.file.save(filename, ContentFile(photo.content), save=False)
-                att.save()
+            filename = f"r{req.pk}-{secrets.token_hex(6)}.{photo.ext}"
+            written.append(att.file.field.generate_filename(att, filename))
+            att.file.save(filename, ContentFile(photo.content), save=False)
+            att.save()
+        return req
+
+    try:
+        # One request per form shown: a copy sent again (back button, double click, two at once) gets
+        # the first one (gis_portal.once).
+        return submit_once(key=nonce, form=form_name, create=create)
     except OSError as exc:
         # The rows are rolled back; remove the photos (or the half-written one) stored before the error.
         for stored in written:
@@ -494,19 +323,11 @@ def service_request_submit(
         if is_disk_full(exc):
             raise disk_full_error("the request and its photos", "คำร้องและรูปภาพ") from None
         raise
-    except IntegrityError:
-        # Two copies of the same form arrived together: the other one won.
-        existing = ServiceRequest.objects.filter(nonce=nonce).first()
-        if existing is None:
-            raise
-        return _replayed(existing, household)
-    return req, True
 
 
-def _replayed(existing: ServiceRequest, household: Household) -> tuple[ServiceRequest, bool]:
-    if existing.household_id != household.pk:
-        raise ConflictError("bad_nonce", "The form has expired; open it again.", "แบบฟอร์มหมดอายุ กรุณาเปิดใหม่")
-    return existing, False
+def request_form(household: Household, service_type: ServiceType) -> str:
+    """The name under which a household's form of one service is kept once (one key per form shown)."""
+    return f"eservices.request:h{household.pk}:{service_type.code}"
 
 
 @transaction.atomic

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 from datetime import timedelta
 from functools import wraps
 from typing import Any
@@ -19,10 +18,11 @@ from django.views.decorators.http import require_POST
 
 from gis_portal.audit import log as audit_log
 from gis_portal.errors import DomainError, ValidationProblems
+from gis_portal.once import services as once
 from gis_portal.roles import SERVICE_OFFICER
 from parcels.models import Membership
 
-from . import conf, resident_access, selectors, services
+from . import conf, resident_access, selectors, services, verification
 from .models import RequestAttachment, ServiceRequest, ServiceType
 
 # --- resident --------------------------------------------------------------------------------------
@@ -161,9 +161,10 @@ def _bills(household) -> selectors.BillsResult:  # noqa: ANN001
     return result
 
 
-def _say(request: HttpRequest, household, kind: str, text: str) -> None:  # noqa: ANN001
+def _say(request: HttpRequest, household, kind: str, text: str, *, at: str = "") -> None:  # noqa: ANN001
     # Tied to the household: a phone that scans two stickers never sees one's message on the other.
-    request.session["eserv_msg"] = {"kind": kind, "text": text, "h": household.pk}
+    # ``at``: the part of the page the message belongs to ("verify": inside the verification card).
+    request.session["eserv_msg"] = {"kind": kind, "text": text, "h": household.pk, "at": at}
 
 
 def _heard(request: HttpRequest, household) -> dict | None:  # noqa: ANN001
@@ -176,44 +177,56 @@ def _heard(request: HttpRequest, household) -> dict | None:  # noqa: ANN001
 @require_POST
 @resident
 def resident_verify(request: HttpRequest, household, token_hash: str, ctx: dict) -> HttpResponse:  # noqa: ANN001
+    device = verification.device_of(request)
+    return verification.device_remember(_verify(request, household, token_hash, ctx, device), device)
+
+
+def _verify(request: HttpRequest, household, token_hash: str, ctx: dict, device) -> HttpResponse:  # noqa: ANN001
     T, lang = ctx["T"], ctx["L"]
     ip = _client_ip(request)
+    # Answers are said inside the verification card, and the page opens on them (a phone scrolls there).
+    at_form = f"/h/{ctx['token']}/#verify-message"
     try:
         if request.POST.get("method") == "otp_send":
-            masked = services.otp_send(household=household, token_hash=token_hash, ip=ip)
-            _say(request, household, "ok", f"{T['code_sent']} {masked}")
+            masked = verification.otp_send(household=household, token_hash=token_hash, ip=ip, device=device)
+            _say(request, household, "ok", f"{T['code_sent']} {masked}", at="verify")
             request.session["eserv_otp"] = True
-            return redirect(f"/h/{ctx['token']}/#verify")
+            return redirect(at_form)
         if request.POST.get("method") == "otp":
-            ok = services.otp_verify(
-                household=household, token_hash=token_hash, ip=ip, code=request.POST.get("code", "")
-            )
-        else:
-            ok = services.verify_by_id(
+            ok = verification.otp_verify(
                 household=household,
                 token_hash=token_hash,
                 ip=ip,
+                device=device,
+                code=request.POST.get("code", ""),
+            )
+        else:
+            ok = verification.verify_by_id(
+                household=household,
+                token_hash=token_hash,
+                ip=ip,
+                device=device,
                 id_last4=request.POST.get("id_last4", ""),
                 birth_year=request.POST.get("birth_year", ""),
             )
     except DomainError as exc:
-        _say(request, household, "error", exc.message_en if lang == "en" else exc.message_th)
-        response = redirect(f"/h/{ctx['token']}/#verify")
+        _say(request, household, "error", exc.message_en if lang == "en" else exc.message_th, at="verify")
+        response = redirect(at_form)
         if exc.status_code == 429:
             response.status_code = 303
         return response
     if ok:
-        services.session_mark_verified(request.session, household=household, token_hash=token_hash)
+        verification.session_mark_verified(request.session, household=household, token_hash=token_hash)
         _say(request, household, "ok", T["verified"])
         return redirect(f"/h/{ctx['token']}/#private")
-    _say(request, household, "error", T["verify_failed"])
-    return redirect(f"/h/{ctx['token']}/#verify")
+    _say(request, household, "error", T["verify_failed"], at="verify")
+    return redirect(at_form)
 
 
 @require_POST
 @resident
 def resident_unverify(request: HttpRequest, household, token_hash: str, ctx: dict) -> HttpResponse:  # noqa: ANN001
-    request.session.pop(services.SESSION_KEY, None)
+    request.session.pop(verification.SESSION_KEY, None)
     return redirect(f"/h/{ctx['token']}/")
 
 
@@ -244,10 +257,11 @@ def resident_service(request: HttpRequest, household, token_hash: str, ctx: dict
     lang = ctx["L"]
     st = _service_or_404(household, code)
     if st.requires_verification and not ctx["verified"]:
-        _say(request, household, "error", ctx["T"]["needs_verify"])
-        return redirect(f"/h/{ctx['token']}/#verify")
+        _say(request, household, "error", ctx["T"]["needs_verify"], at="verify")
+        return redirect(f"/h/{ctx['token']}/#verify-message")
     problems: list = []
     values: dict = {}
+    form_name = services.request_form(household, st)
     if request.method == "POST":
         values = request.POST
         photos = [(spec["name"], request.FILES.get(spec["name"])) for spec in (st.required_attachments or [])]
@@ -270,6 +284,12 @@ def resident_service(request: HttpRequest, household, token_hash: str, ctx: dict
         else:
             _say(request, household, "ok", f"{ctx['T']['submitted_ok']} {req.reference}")
             return redirect(f"/h/{ctx['token']}/r/{req.pk}/")
+    # The form keeps its key until sent; shown again after it was sent (back button), it says so.
+    issued = (
+        once.IssuedKey(request.POST.get("nonce", ""))
+        if problems
+        else once.form_key(request, form_name, fresh=request.GET.get("new") == "1")
+    )
     parcels = list(selectors.household_parcels(household).only("id", "code", "geom_3857"))
     minimap = selectors.household_minimap(household, parcels, [])
     ctx.update(
@@ -281,7 +301,8 @@ def resident_service(request: HttpRequest, household, token_hash: str, ctx: dict
             {**a, "label": a.get("label_en" if lang == "en" else "label_th", a["name"])}
             for a in (st.required_attachments or [])
         ],
-        nonce=request.POST.get("nonce") if problems else secrets.token_urlsafe(24),
+        nonce=issued.key,
+        sent=_sent_request(issued, ctx["token"]),
         problems=problems,
         minimap=minimap,
         imagery_href=f"/h/{ctx['token']}/map.webp" if selectors.household_imagery(household, minimap) else "",
@@ -290,6 +311,13 @@ def resident_service(request: HttpRequest, household, token_hash: str, ctx: dict
     )
     template = "eservices/emergency.html" if st.kind == "emergency" else "eservices/service_form.html"
     return render(request, template, ctx, status=400 if problems else 200)
+
+
+def _sent_request(issued: once.IssuedKey, token: str) -> dict | None:
+    if issued.sent is None:
+        return None
+    req = ServiceRequest.objects.filter(pk=issued.sent.object_id).only("id", "created_at").first()
+    return {"url": f"/h/{token}/r/{req.pk}/", "ref": req.reference} if req else None
 
 
 IMAGERY_PX = 480

@@ -60,7 +60,7 @@ def _render(image: ImageData, ext: str, kind: str, value_range: tuple[float, flo
     driver, media_type = FORMATS[ext]
     if not image.mask.any():
         return Tile(None, media_type)
-    if kind == "dsm":
+    if kind in ("dsm", "dtm"):
         low, high = value_range or (float(image.array.min()), float(image.array.max()))
         image = image.rescale(in_range=((low, high if high > low else low + 1),))
         return Tile(image.render(img_format=driver, colormap=cmap.get(DSM_COLORMAP)), media_type)

@@ -271,3 +271,22 @@ def test_ingest_ortho_command_refuses_bad_input(pangmu, imagery_root, tmp_path):
     with pytest.raises(CommandError, match="ไม่ใช่ภาพ TIFF"):
         call_command("ingest_ortho", str(_not_a_tiff(tmp_path)), org="pangmu", captured="2026-01-15")
     assert not Orthomosaic.objects.exists()
+
+
+def test_a_dtm_is_ingested_from_the_command_line_as_its_own_kind(pangmu, imagery_root, make_tiff, capsys):
+    from django.core.management import call_command
+
+    call_command(
+        "ingest_ortho",
+        str(make_tiff(bands=1, dtype="float32", nodata=-9999.0)),
+        org="pangmu",
+        captured="2026-01-15",
+        kind="dtm",
+    )
+    ortho = Orthomosaic.objects.get()
+    assert ortho.kind == "dtm" and ortho.status == ImageryStatus.READY
+    assert ortho.get_kind_display() == "แบบจำลองภูมิประเทศ / DTM"
+    assert 395 < ortho.value_min < ortho.value_max < 460
+    with pytest.raises(raster.ImageryInputError) as caught:  # an RGB file is no terrain model
+        _ingest(pangmu, make_tiff(), kind="dtm")
+    assert caught.value.code == "bands" and "DTM" in caught.value.message_en

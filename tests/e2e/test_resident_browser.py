@@ -165,3 +165,45 @@ def test_emergency_sends_phone_gps_and_bad_sticker_page(live_server, new_page, p
     assert response.status == 404 and "สติกเกอร์ไม่ถูกต้อง" in page.inner_text("h1")
     page_watch.console_errors = [e for e in page_watch.console_errors if "404" not in e]
     page_watch.assert_clean()
+
+
+def test_wrong_answers_are_said_where_the_phone_is_looking(live_server, new_page, page_watch, village):
+    """On a 360 px phone, a wrong answer and then the lock are shown inside the verification card,
+    in view and focused; a second phone of the same family (same address) still verifies."""
+    from eservices import conf
+
+    seed_services(village.organisation)
+    home = make_home(village.organisation, village, dx=0, number="14", id_prefix="3581")
+    page = new_page(**PHONE)
+    page.goto(f"{live_server.url}/h/{home.token}/")
+
+    def answer_wrong() -> None:
+        page.fill("input[name=id_last4]", "0000")
+        page.fill("input[name=birth_year]", "2500")
+        page.click("#verify button[type=submit] >> nth=0")
+        page.wait_for_selector("#verify-message")
+
+    def in_view_and_focused() -> bool:
+        return page.evaluate(
+            """() => { const m = document.getElementById('verify-message');
+                       const r = m.getBoundingClientRect();
+                       return r.top >= 0 && r.bottom <= window.innerHeight
+                              && document.activeElement === m; }"""
+        )
+
+    answer_wrong()
+    assert "ข้อมูลไม่ตรงกับทะเบียน" in page.inner_text("#verify-message")
+    assert in_view_and_focused()
+    for _ in range(conf.VERIFY_MAX_FAILURES_PER_DEVICE):
+        answer_wrong()
+    assert "ตอบผิดหลายครั้งเกินไปบนโทรศัพท์เครื่องนี้" in page.inner_text("#verify-message")
+    assert in_view_and_focused()
+    assert page.locator("main > p.msg").count() == 0  # not (also) at the top, off screen
+
+    family = new_page(**PHONE)  # another phone: its own cookies, the same address
+    family.goto(f"{live_server.url}/h/{home.token}/")
+    family.fill("input[name=id_last4]", home.head.national_id[-4:])
+    family.fill("input[name=birth_year]", str(home.head.birth_date.year + 543))
+    family.click("#verify button[type=submit] >> nth=0")
+    family.wait_for_selector("#private")
+    page_watch.assert_clean()

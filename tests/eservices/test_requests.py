@@ -17,8 +17,9 @@ from .conftest import FEE, id_answer, jpeg_bytes
 pytestmark = pytest.mark.django_db
 
 
-def _nonce(client, home, code="septic_pumping"):
-    body = client.get(f"/h/{home.token}/s/{code}/").content.decode()
+def _nonce(client, home, code="septic_pumping", *, fresh=True):
+    """The form's key; ``fresh``: a new copy of the form (?new=1), as for a second request on purpose."""
+    body = client.get(f"/h/{home.token}/s/{code}/{'?new=1' if fresh else ''}").content.decode()
     start = body.index('name="nonce" value="') + len('name="nonce" value="')
     return body[start : body.index('"', start)]
 
@@ -155,7 +156,7 @@ def test_emergency_shows_1669_first_and_sends_gps(client, home):
 
 def test_verified_only_services_ask_for_verification(client, home):
     r = client.get(f"/h/{home.token}/s/welfare_check/")
-    assert r.status_code == 302 and r["Location"].endswith("#verify")
+    assert r.status_code == 302 and r["Location"].endswith("#verify-message")
     client.post(f"/h/{home.token}/verify/", {"method": "id_year", **id_answer(home)})
     body = client.get(f"/h/{home.token}/s/welfare_check/").content.decode()
     assert home.elder.first_name in body and "เบี้ยยังชีพผู้สูงอายุ" in body

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from eservices import conf
+from eservices import conf, verification
 from eservices.models import VerificationAttempt
 
 from .conftest import id_answer
@@ -52,7 +52,7 @@ def test_birth_year_in_common_era_works_too(client, home):
 )
 def test_wrong_answers_show_nothing_and_are_logged(client, home, data):
     r = _verify(client, home, **data)
-    assert r["Location"].endswith("#verify")
+    assert r["Location"].endswith("#verify-message")
     body = client.get(f"/h/{home.token}/").content.decode()
     assert home.head.first_name not in body and "ข้อมูลไม่ตรงกับทะเบียน" in body
     attempt = VerificationAttempt.objects.get()
@@ -60,12 +60,13 @@ def test_wrong_answers_show_nothing_and_are_logged(client, home, data):
 
 
 def test_locked_after_repeated_failures_even_for_the_right_answer(client, home):
-    for _ in range(conf.VERIFY_MAX_FAILURES_PER_TOKEN):
+    for _ in range(conf.VERIFY_MAX_FAILURES_PER_DEVICE):
         _verify(client, home, id_last4="0000", birth_year="2500")
-    _verify(client, home, **id_answer(home))
+    r = _verify(client, home, **id_answer(home))
+    assert r.status_code == 303 and r["Location"].endswith("#verify-message")
     body = client.get(f"/h/{home.token}/").content.decode()
     assert home.head.first_name not in body
-    assert "ตอบผิดหลายครั้งเกินไป" in body
+    assert "ตอบผิดหลายครั้งเกินไปบนโทรศัพท์เครื่องนี้" in body
     assert VerificationAttempt.objects.filter(success=True).count() == 0
     # After the lock window the right answer works again.
     VerificationAttempt.objects.update(
@@ -75,19 +76,89 @@ def test_locked_after_repeated_failures_even_for_the_right_answer(client, home):
     assert home.head.first_name in client.get(f"/h/{home.token}/").content.decode()
 
 
-def test_rate_limit_per_ip_across_stickers(client, home, other_home, monkeypatch):
-    monkeypatch.setattr(conf, "VERIFY_MAX_FAILURES_PER_IP", 3)
-    monkeypatch.setattr(conf, "VERIFY_MAX_FAILURES_PER_TOKEN", 100)
-    for h in (home, other_home, home):
-        _verify(client, h, id_last4="0000", birth_year="2500")
-    _verify(client, other_home, **id_answer(other_home))
-    assert other_home.head.first_name not in client.get(f"/h/{other_home.token}/").content.decode()
-    # Another address is not locked out by this one.
+def test_the_lock_holds_one_phone_not_the_family_behind_the_same_address(client, home):
+    """Two phones of one family behind one carrier address: the one that kept guessing is locked
+    on this sticker; the other still verifies."""
     from django.test import Client
 
+    for _ in range(conf.VERIFY_MAX_FAILURES_PER_DEVICE):
+        _verify(client, home, id_last4="0000", birth_year="2500")
+    _verify(client, home, **id_answer(home))
+    assert home.head.first_name not in client.get(f"/h/{home.token}/").content.decode()
+    other_phone = Client()  # same address (127.0.0.1), its own device cookie
+    other_phone.post(f"/h/{home.token}/verify/", {"method": "id_year", **id_answer(home)})
+    assert home.head.first_name in other_phone.get(f"/h/{home.token}/").content.decode()
+    devices = set(VerificationAttempt.objects.values_list("device", flat=True))
+    assert len(devices) == 2 and all(len(d) == 64 for d in devices)
+    # The cookie's value itself is not stored (only its hash).
+    cookie = client.cookies[verification.DEVICE_COOKIE].value
+    assert not VerificationAttempt.objects.filter(device__contains=cookie.split(":")[0]).exists()
+
+
+def test_a_forged_device_cookie_is_a_new_device(client, home):
+    client.cookies[verification.DEVICE_COOKIE] = "made-up-device-id-0123456789"
+    _verify(client, home, id_last4="0000", birth_year="2500")
+    assert client.cookies[verification.DEVICE_COOKIE].value != "made-up-device-id-0123456789"
+    assert verification.device_of(_request_with(client)).new is False
+
+
+def _request_with(client):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.COOKIES = {k: v.value for k, v in client.cookies.items()}
+    return request
+
+
+def test_an_address_is_slowed_down_never_locked(client, home, other_home, monkeypatch):
+    """Past the free failures an address waits a doubling delay (said in seconds); the try made too
+    early is not counted; after the wait the right answer works; another address is not slowed."""
+    from django.test import Client
+
+    monkeypatch.setattr(conf, "VERIFY_FREE_FAILURES_PER_IP", 3)
+    monkeypatch.setattr(conf, "VERIFY_SLOWDOWN_BASE_SECONDS", 2)
+    phones = [Client() for _ in range(3)]  # three phones, three stickers' worth of guessing
+    for phone, h in zip(phones, (home, other_home, home), strict=True):
+        phone.post(f"/h/{h.token}/verify/", {"method": "id_year", "id_last4": "0000", "birth_year": "2500"})
+    assert verification.slowdown_seconds(3, 3) == 2 and verification.slowdown_seconds(5, 3) == 8
+    fresh = Client()
+    r = fresh.post(f"/h/{other_home.token}/verify/", {"method": "id_year", **id_answer(other_home)})
+    assert r.status_code == 303
+    body = fresh.get(f"/h/{other_home.token}/").content.decode()
+    assert other_home.head.first_name not in body
+    assert "กรุณาลองใหม่ในอีก" in body and "วินาที" in body
+    assert VerificationAttempt.objects.count() == 3  # the early try was not counted
     elsewhere = Client(REMOTE_ADDR="10.0.0.7")
     elsewhere.post(f"/h/{other_home.token}/verify/", {"method": "id_year", **id_answer(other_home)})
     assert other_home.head.first_name in elsewhere.get(f"/h/{other_home.token}/").content.decode()
+    # Once the wait is over the same address gets in: the slowdown is not a lock.
+    VerificationAttempt.objects.update(created_at=timezone.now() - timedelta(seconds=3))
+    fresh.post(f"/h/{other_home.token}/verify/", {"method": "id_year", **id_answer(other_home)})
+    assert other_home.head.first_name in fresh.get(f"/h/{other_home.token}/").content.decode()
+
+
+def test_a_sticker_guessed_from_many_fresh_devices_is_slowed_down(home, monkeypatch):
+    """Clearing the cookie makes a new device, but the sticker's own slowdown still holds."""
+    from django.test import Client
+
+    monkeypatch.setattr(conf, "VERIFY_FREE_FAILURES_PER_TOKEN", 4)
+    monkeypatch.setattr(conf, "VERIFY_FREE_FAILURES_PER_IP", 1000)
+    for i in range(4):
+        Client(REMOTE_ADDR=f"10.1.0.{i + 1}").post(
+            f"/h/{home.token}/verify/", {"method": "id_year", "id_last4": "0000", "birth_year": "2500"}
+        )
+    late = Client(REMOTE_ADDR="10.1.0.99")
+    late.post(f"/h/{home.token}/verify/", {"method": "id_year", **id_answer(home)})
+    body = late.get(f"/h/{home.token}/").content.decode()
+    assert home.head.first_name not in body and "วินาที" in body
+
+
+def test_the_answer_is_said_inside_the_verification_card(client, home):
+    _verify(client, home, id_last4="0000", birth_year="2500")
+    body = client.get(f"/h/{home.token}/").content.decode()
+    card = body[body.index('id="verify"') :]
+    assert 'id="verify-message"' in card and "ข้อมูลไม่ตรงกับทะเบียน" in card
+    assert body.count("ข้อมูลไม่ตรงกับทะเบียน") == 1  # not also at the top of the page
 
 
 def test_sms_code_verifies_once(client, home, outbox):
@@ -143,7 +214,7 @@ def test_verified_session_expires(client, home, monkeypatch):
 
 
 def test_sending_a_code_does_not_reset_the_failure_count(client, home, outbox, monkeypatch):
-    monkeypatch.setattr(conf, "VERIFY_MAX_FAILURES_PER_TOKEN", 2)
+    monkeypatch.setattr(conf, "VERIFY_MAX_FAILURES_PER_DEVICE", 2)
     _verify(client, home, id_last4="0000", birth_year="2500")
     client.post(f"/h/{home.token}/verify/", {"method": "otp_send"})
     _verify(client, home, id_last4="0000", birth_year="2500")

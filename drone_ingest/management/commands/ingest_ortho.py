@@ -1,4 +1,4 @@
-"""``manage.py ingest_ortho FILE --org SLUG --captured YYYY-MM-DD [--kind ortho|dsm]``."""
+"""``manage.py ingest_ortho FILE --org SLUG --captured YYYY-MM-DD [--kind ortho|dsm|dtm]``."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from parcels.selectors import organisation_by_slug
 
 
 class Command(BaseCommand):
-    help = "Ingest an orthomosaic or DSM GeoTIFF through the imagery pipeline (check, COG, footprint)."
+    help = "Ingest an orthomosaic, DSM or DTM GeoTIFF through the imagery pipeline (check, COG, footprint)."
 
     def add_arguments(self, parser):  # noqa: ANN001, ANN201
         parser.add_argument("file", type=Path)

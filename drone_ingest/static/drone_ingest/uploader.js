@@ -175,7 +175,9 @@
           return;
         }
         if (job.status === "failed") { say(errorText(job)); return; }
-        say(job.status === "processing" ? "กำลังประมวลผล / Processing…" : "รอคิวประมวลผล / Waiting to be processed…");
+        if (job.status === "processing") say("กำลังประมวลผล / Processing…");
+        else if (job.worker && !job.worker.alive) say(`รอคิวประมวลผล: ${job.worker.message_th} / Waiting: ${job.worker.message_en}`);
+        else say("รอคิวประมวลผล / Waiting to be processed…");
       }
       await sleep(2000);
     }

@@ -42,5 +42,8 @@
     document.querySelectorAll("svg.picker").forEach(picker);
     document.querySelectorAll("form[data-gps]").forEach(gps);
     document.querySelectorAll("form[data-once]").forEach(once);
+    // A verification answer is said inside its card: bring it into view and to the screen reader.
+    var said = document.getElementById("verify-message");
+    if (said) { said.focus(); said.scrollIntoView({block: "center"}); }
   });
 })();
