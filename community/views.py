@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -12,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from eservices.selectors import queue_requests, service_catalogue_types
-from eservices.services import service_request_submit
+from eservices.services import request_form, service_request_submit
 from gis_portal.errors import DomainError, PermissionDeniedError, ValidationProblems
+from gis_portal.once import services as once
 from gis_portal.roles import SERVICE_OFFICER
 from parcels.models import Household, Membership, Party, Village
 
@@ -170,6 +169,12 @@ def act_request(request: HttpRequest, household_id: int, code: str = "") -> Http
             problems = [p.message_th for p in exc.problems]
         except DomainError as exc:
             problems = [exc.message]
+    # The form keeps its key until sent; shown again after it was sent (back button), it says so.
+    issued = (
+        once.IssuedKey(request.POST.get("nonce", ""))
+        if problems
+        else once.form_key(request, request_form(household, st), fresh=request.GET.get("new") == "1")
+    )
     fields = [
         {**f, "value": request.POST.get(f["name"], ""), "type": f.get("type", "text")}
         for f in (st.form_fields or [])
@@ -182,7 +187,8 @@ def act_request(request: HttpRequest, household_id: int, code: str = "") -> Http
             "st": st,
             "fields": fields,
             "problems": problems,
-            "nonce": request.POST.get("nonce") if problems else secrets.token_urlsafe(24),
+            "nonce": issued.key,
+            "sent": issued.sent,
         },
         status=400 if problems else 200,
     )

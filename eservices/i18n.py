@@ -95,6 +95,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "sign_out": ("ออกจากการยืนยัน", "End verified session"),
     "health_checkin": ("รายงานอาการประจำวัน (ผู้กักตัว)", "Daily check-in (home isolation)"),
     "notify": ("รับแจ้งเตือนทาง LINE หรือ SMS", "Get word by LINE or SMS"),
+    "form_sent": (
+        "ส่งแบบฟอร์มนี้ไปแล้ว หากกดส่งอีกครั้งจะแสดงคำขอเดิม:",
+        "This form was sent already; sending it again shows that request:",
+    ),
+    "form_new": ("กรอกคำขอใหม่อีกฉบับ", "Fill in a new request"),
 }
 
 

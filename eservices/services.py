@@ -13,12 +13,11 @@ from typing import Any
 
 from django.contrib.gis.geos import Point
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from gis_portal.errors import (
-    ConflictError,
     DomainError,
     NotFoundError,
     Problem,
@@ -26,6 +25,8 @@ from gis_portal.errors import (
     disk_full_error,
     is_disk_full,
 )
+from gis_portal.once.models import FormSubmission
+from gis_portal.once.services import first_result, submit_once
 from parcels.models import Household, Organisation
 
 from . import conf, events
@@ -216,11 +217,11 @@ def service_request_submit(
     The place is the household's point unless the resident moved the pin, and must lie in the
     organisation's area. Photos are checked and re-encoded before anything is written.
     """
-    if not nonce or len(nonce) > 64:
+    if not isinstance(nonce, str) or not nonce or len(nonce) > 64 or "\x00" in nonce:
         raise DomainError("bad_nonce", "The form has expired; open it again.", "แบบฟอร์มหมดอายุ กรุณาเปิดใหม่")
-    existing = ServiceRequest.objects.filter(nonce=nonce).first()
-    if existing is not None:
-        return _replayed(existing, household)
+    form_name = request_form(household, service_type)
+    if FormSubmission.objects.filter(key=nonce).exists():
+        return first_result(key=nonce, form=form_name), False
     if service_type.organisation_id != household.organisation_id or not service_type.active:
         raise NotFoundError("service_not_found", "No such service", "ไม่พบบริการนี้")
     problems: list[Problem] = []
@@ -272,37 +273,43 @@ def service_request_submit(
     except ValueError:
         accuracy = None
     written: list[str] = []
-    try:
-        with transaction.atomic():
-            req = ServiceRequest.objects.create(
-                organisation_id=household.organisation_id,
-                household=household,
-                service_type=service_type,
-                status=service_type.initial_state,
-                location=location,
-                pin_moved=moved,
-                gps=gps_point,
-                gps_accuracy_m=accuracy,
-                data=data,
-                contact_phone=contact_phone[:20],
-                fee=service_type.fee,
-                nonce=nonce,
-                due_at=timezone.now() + timedelta(days=service_type.target_days),
+
+    def create() -> ServiceRequest:
+        req = ServiceRequest.objects.create(
+            organisation_id=household.organisation_id,
+            household=household,
+            service_type=service_type,
+            status=service_type.initial_state,
+            location=location,
+            pin_moved=moved,
+            gps=gps_point,
+            gps_accuracy_m=accuracy,
+            data=data,
+            contact_phone=contact_phone[:20],
+            fee=service_type.fee,
+            nonce=nonce,
+            due_at=timezone.now() + timedelta(days=service_type.target_days),
+        )
+        RequestEvent.objects.create(request=req, to_status=req.status, by_resident=True)
+        for name, photo in cleaned:
+            att = RequestAttachment(
+                request=req,
+                name=name[:40],
+                content_type=photo.content_type,
+                size=len(photo.content),
+                width=photo.width,
+                height=photo.height,
             )
-            RequestEvent.objects.create(request=req, to_status=req.status, by_resident=True)
-            for name, photo in cleaned:
-                att = RequestAttachment(
-                    request=req,
-                    name=name[:40],
-                    content_type=photo.content_type,
-                    size=len(photo.content),
-                    width=photo.width,
-                    height=photo.height,
-                )
-                filename = f"r{req.pk}-{secrets.token_hex(6)}.{photo.ext}"
-                written.append(att.file.field.generate_filename(att, filename))
-                att.file.save(filename, ContentFile(photo.content), save=False)
-                att.save()
+            filename = f"r{req.pk}-{secrets.token_hex(6)}.{photo.ext}"
+            written.append(att.file.field.generate_filename(att, filename))
+            att.file.save(filename, ContentFile(photo.content), save=False)
+            att.save()
+        return req
+
+    try:
+        # One request per form shown: a copy sent again (back button, double click, two at once) gets
+        # the first one (gis_portal.once).
+        return submit_once(key=nonce, form=form_name, create=create)
     except OSError as exc:
         # The rows are rolled back; remove the photos (or the half-written one) stored before the error.
         for stored in written:
@@ -310,19 +317,11 @@ def service_request_submit(
         if is_disk_full(exc):
             raise disk_full_error("the request and its photos", "คำร้องและรูปภาพ") from None
         raise
-    except IntegrityError:
-        # Two copies of the same form arrived together: the other one won.
-        existing = ServiceRequest.objects.filter(nonce=nonce).first()
-        if existing is None:
-            raise
-        return _replayed(existing, household)
-    return req, True
 
 
-def _replayed(existing: ServiceRequest, household: Household) -> tuple[ServiceRequest, bool]:
-    if existing.household_id != household.pk:
-        raise ConflictError("bad_nonce", "The form has expired; open it again.", "แบบฟอร์มหมดอายุ กรุณาเปิดใหม่")
-    return existing, False
+def request_form(household: Household, service_type: ServiceType) -> str:
+    """The name under which a household's form of one service is kept once (one key per form shown)."""
+    return f"eservices.request:h{household.pk}:{service_type.code}"
 
 
 @transaction.atomic

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 from datetime import timedelta
 from functools import wraps
 from typing import Any
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from gis_portal.audit import log as audit_log
 from gis_portal.errors import DomainError, ValidationProblems
+from gis_portal.once import services as once
 from gis_portal.roles import SERVICE_OFFICER
 from parcels.models import Membership
 
@@ -261,6 +261,7 @@ def resident_service(request: HttpRequest, household, token_hash: str, ctx: dict
         return redirect(f"/h/{ctx['token']}/#verify-message")
     problems: list = []
     values: dict = {}
+    form_name = services.request_form(household, st)
     if request.method == "POST":
         values = request.POST
         photos = [(spec["name"], request.FILES.get(spec["name"])) for spec in (st.required_attachments or [])]
@@ -283,6 +284,12 @@ def resident_service(request: HttpRequest, household, token_hash: str, ctx: dict
         else:
             _say(request, household, "ok", f"{ctx['T']['submitted_ok']} {req.reference}")
             return redirect(f"/h/{ctx['token']}/r/{req.pk}/")
+    # The form keeps its key until sent; shown again after it was sent (back button), it says so.
+    issued = (
+        once.IssuedKey(request.POST.get("nonce", ""))
+        if problems
+        else once.form_key(request, form_name, fresh=request.GET.get("new") == "1")
+    )
     parcels = list(selectors.household_parcels(household).only("id", "code", "geom_3857"))
     minimap = selectors.household_minimap(household, parcels, [])
     ctx.update(
@@ -294,7 +301,8 @@ def resident_service(request: HttpRequest, household, token_hash: str, ctx: dict
             {**a, "label": a.get("label_en" if lang == "en" else "label_th", a["name"])}
             for a in (st.required_attachments or [])
         ],
-        nonce=request.POST.get("nonce") if problems else secrets.token_urlsafe(24),
+        nonce=issued.key,
+        sent=_sent_request(issued, ctx["token"]),
         problems=problems,
         minimap=minimap,
         imagery_href=f"/h/{ctx['token']}/map.webp" if selectors.household_imagery(household, minimap) else "",
@@ -303,6 +311,13 @@ def resident_service(request: HttpRequest, household, token_hash: str, ctx: dict
     )
     template = "eservices/emergency.html" if st.kind == "emergency" else "eservices/service_form.html"
     return render(request, template, ctx, status=400 if problems else 200)
+
+
+def _sent_request(issued: once.IssuedKey, token: str) -> dict | None:
+    if issued.sent is None:
+        return None
+    req = ServiceRequest.objects.filter(pk=issued.sent.object_id).only("id", "created_at").first()
+    return {"url": f"/h/{token}/r/{req.pk}/", "ref": req.reference} if req else None
 
 
 IMAGERY_PX = 480

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "simple_history",
     "gis_portal",
     "gis_portal.audit",
+    "gis_portal.once",
     "gis_portal.apipasswords",
     "parcels",
     "drone_ingest",

@@ -17,8 +17,9 @@ from .conftest import FEE, id_answer, jpeg_bytes
 pytestmark = pytest.mark.django_db
 
 
-def _nonce(client, home, code="septic_pumping"):
-    body = client.get(f"/h/{home.token}/s/{code}/").content.decode()
+def _nonce(client, home, code="septic_pumping", *, fresh=True):
+    """The form's key; ``fresh``: a new copy of the form (?new=1), as for a second request on purpose."""
+    body = client.get(f"/h/{home.token}/s/{code}/{'?new=1' if fresh else ''}").content.decode()
     start = body.index('name="nonce" value="') + len('name="nonce" value="')
     return body[start : body.index('"', start)]
 
