@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gis_portal.errors import NotFoundError
-from parcels.models import Organisation, Party
+from parcels.models import Household, Organisation, Parcel, Party
 from parcels.selectors import organisation_ids_for_user
 
 from .collection import due_on, reminder_for
@@ -155,6 +155,80 @@ def year_summary(tax_year: TaxYear) -> dict[str, Any]:
     }
 
 
+# Titles written before a Thai first name (glued to it: "นายจายปัน"), longest first so that "นางสาว"
+# is not read as "นาง" + "สาว"; English ones are followed by a space or a dot.
+NAME_TITLES = (
+    "นางสาว", "เด็กหญิง", "เด็กชาย", "ด.ญ.", "ด.ช.", "น.ส.", "นาง", "นาย",
+    "Miss", "Mrs.", "Mrs", "Mr.", "Mr", "Ms.", "Ms",
+)
+
+
+def split_title(token: str) -> tuple[str, str]:
+    """``"นายจายปัน"`` -> ``("นาย", "จายปัน")``; a token without a known title -> ``("", token)``."""
+    for title in NAME_TITLES:
+        if token.startswith(title) and len(token) > len(title):
+            return title.rstrip("."), token[len(title) :].lstrip(". ")
+    return "", token
+
+
+def _name(word: str) -> Q:
+    return (
+        Q(party__first_name__icontains=word)
+        | Q(party__last_name__icontains=word)
+        | Q(party__juristic_name__icontains=word)
+    )
+
+
+def _name_filter(search: str) -> Q:
+    """Every word of the search in the taxpayer's name; the first may carry a title (with or without).
+
+    "นายจายปัน อ่องแก้ว", "จายปัน อ่องแก้ว" and "อ่องแก้ว" find นายจายปัน อ่องแก้ว. A first word that only
+    looks like a title and a name ("นางนวล") also finds a first name spelt that way.
+    """
+    words = search.split()
+    if not words:
+        return Q(pk__in=[])
+    found = Q()
+    for i, word in enumerate(words):
+        title, rest = split_title(word) if i == 0 else ("", word)
+        if title and rest:
+            word_q = _name(word) | (
+                (Q(party__title__iexact=title) | Q(party__title="")) & _name(rest)
+            )
+        elif title:  # the word is a bare title: "นาย จายปัน"
+            word_q = Q(party__title__iexact=title)
+        else:
+            word_q = _name(word)
+        found &= word_q
+    return found
+
+
+def review_search(tax_year: TaxYear, search: str) -> Q:
+    """What the review list's search box finds: a name (with or without title), a notice number, a
+    parcel code or a house number (the taxpayer's household, or a household on an assessed parcel)."""
+    search = " ".join(search.split())
+    q = _name_filter(search) | Q(notice_number__iexact=search)
+    if " " not in search:
+        parcel_ids = list(
+            Parcel.objects.filter(organisation_id=tax_year.organisation_id, code__iexact=search).values_list(
+                "pk", flat=True
+            )
+        )
+        if parcel_ids:
+            q |= Q(parcel_ids__overlap=parcel_ids)
+        q |= Q(party__household__house_number__iexact=search)
+        on_parcels = list(
+            Household.objects.filter(
+                organisation_id=tax_year.organisation_id,
+                house_number__iexact=search,
+                building__parcel_id__isnull=False,
+            ).values_list("building__parcel_id", flat=True)
+        )
+        if on_parcels:
+            q |= Q(parcel_ids__overlap=on_parcels)
+    return q
+
+
 def review_rows(
     tax_year: TaxYear,
     *,
@@ -163,9 +237,8 @@ def review_rows(
     category: str = "",
     min_change: Decimal | None = None,
     search: str = "",
-    limit: int = 500,
 ) -> QuerySet[Assessment]:
-    """Assessments of a year with last year's total and the difference (one query)."""
+    """Assessments of a year with last year's total and the difference (one query; page it)."""
     prev = (
         TaxYear.objects.filter(organisation_id=tax_year.organisation_id, year__lt=tax_year.year)
         .order_by("-year")
@@ -190,14 +263,27 @@ def review_rows(
         qs = qs.filter(category=category)
     if min_change is not None:
         qs = qs.filter(Q(change__gte=min_change) | Q(change__lte=-min_change))
-    if search:
-        qs = qs.filter(
-            Q(party__first_name__icontains=search)
-            | Q(party__last_name__icontains=search)
-            | Q(party__juristic_name__icontains=search)
-            | Q(notice_number=search)
-        )
-    return with_pay_status(qs).order_by("village__number", "party_id")[:limit]
+    if search.strip():
+        qs = qs.filter(review_search(tax_year, search))
+    return with_pay_status(qs).order_by("village__number", "party_id", "pk")
+
+
+def drafts_selection(tax_year: TaxYear, assessment_ids: list[int] | None = None) -> dict[str, Any]:
+    """How many drafts of the year a bulk action would take, and their tax (one query).
+
+    ``assessment_ids`` None: every draft of the year. Ids that are not drafts of the year count apart
+    (``not_drafts``), so the confirmation can say that some were issued meanwhile.
+    """
+    qs = Assessment.objects.filter(tax_year=tax_year, status=AssessmentStatus.DRAFT)
+    if assessment_ids is not None:
+        qs = qs.filter(pk__in=assessment_ids)
+    found = qs.aggregate(n=Count("id"), total=Sum("total"))
+    n = found["n"] or 0
+    return {
+        "n": n,
+        "total": found["total"] or ZERO,
+        "not_drafts": 0 if assessment_ids is None else len(set(assessment_ids)) - n,
+    }
 
 
 def report_by_village_category(tax_year: TaxYear) -> list[dict[str, Any]]:

@@ -116,11 +116,14 @@ def assessments_issue(
     assessment_ids: Iterable[int] | None = None,
     user: Any = None,
     issued_on: date | None = None,
+    expected: tuple[int, Decimal] | None = None,
 ) -> int:
     """Issue drafts (the given ones, or all): notice numbers in village/taxpayer order and installments.
 
     The due dates are the year's, or the office's when it set them; they are checked against the
     issue date first (a notice nobody could pay in time is refused, asking for the office's dates).
+    ``expected`` (count, total tax) is what the officer confirmed: when the drafts no longer add up to
+    it (re-assessed or issued meanwhile) nothing is issued and the error gives the new figures.
     """
     ty = TaxYear.objects.select_for_update().get(pk=tax_year.pk)
     rules = tax_year_rules(ty)
@@ -138,6 +141,19 @@ def assessments_issue(
                 "บางรายการที่เลือกไม่ใช่ร่างของปีนี้ (อาจออกแบบแจ้งไปแล้ว)",
             )
     drafts = list(qs.order_by("village__number", "party_id").only("id", "total"))
+    if expected is not None:
+        count, total = len(drafts), sum((a.total for a in drafts), Decimal("0.00"))
+        if (count, total) != (expected[0], Decimal(expected[1])):
+            raise DomainError(
+                "selection_changed",
+                f"The drafts changed since you confirmed: {count:,} drafts, {total:,.2f} baht now "
+                f"(confirmed {expected[0]:,}, {Decimal(expected[1]):,.2f} baht). "
+                "Check them and confirm again.",
+                f"ร่างเปลี่ยนไปหลังจากยืนยัน ขณะนี้ {count:,} ราย ภาษีรวม {total:,.2f} บาท "
+                f"(ที่ยืนยันไว้ {expected[0]:,} ราย {Decimal(expected[1]):,.2f} บาท) กรุณาตรวจสอบแล้วยืนยันใหม่",
+                count=count,
+                total=str(total),
+            )
     batch = IssueBatch.objects.create(
         tax_year=ty,
         issued_on=issued_on,

@@ -15,8 +15,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -160,27 +161,69 @@ def appraisal(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     )
 
 
+REVIEW_PAGE_SIZE = 100
+
+
+def _selected_ids(request: HttpRequest) -> list[int] | None:
+    """The drafts a bulk action takes: None for "all drafts of the year", else the ticked ids."""
+    if "issue_all" in request.POST:
+        return None
+    try:
+        ids = sorted({int(x) for x in request.POST.getlist("ids")})
+    except ValueError:
+        raise DomainError("ids_invalid", "Bad selection", "รายการที่เลือกไม่ถูกต้อง") from None
+    if not ids:
+        raise DomainError("nothing_selected", "Select the drafts to issue", "กรุณาเลือกรายการที่จะออกแบบแจ้ง")
+    return ids
+
+
+def _expected(request: HttpRequest) -> tuple[int, Decimal]:
+    try:
+        return int(request.POST["expected_count"]), Decimal(request.POST["expected_total"])
+    except (KeyError, ValueError, InvalidOperation):
+        raise DomainError(
+            "confirm_missing",
+            "Confirm the number of notices and the amount first",
+            "กรุณายืนยันจำนวนแบบแจ้งและยอดภาษีก่อน",
+        ) from None
+
+
+def _review_issue(request: HttpRequest, ty: TaxYear) -> HttpResponse:
+    """Bulk issue in two steps: a page that says how many notices and how much tax, then the issue
+    of exactly that (refused when the drafts changed in between)."""
+    require_role(request.user, ty.organisation, TAX_OFFICER)
+    review_url = reverse("taxes:review", args=[ty.organisation.slug, ty.year])
+    ids = _selected_ids(request)
+    if request.POST.get("confirm") != "1":
+        selection = selectors.drafts_selection(ty, ids)
+        if not selection["n"]:
+            raise DomainError("no_drafts", "No drafts to issue", "ไม่มีร่างที่จะออกแบบแจ้ง")
+        return render(
+            request,
+            "taxes/review_confirm.html",
+            {
+                "ty": ty,
+                "ids": ids,
+                "all": ids is None,
+                "selection": selection,
+                # Back to the list as it was filtered (a query string only: never another site).
+                "back": review_url + "?" + QueryDict(request.POST.get("filter_query", "")).urlencode(),
+            },
+        )
+    n = services.assessments_issue(
+        tax_year=ty, assessment_ids=ids, user=request.user, expected=_expected(request)
+    )
+    messages.success(request, f"ออกแบบแจ้งแล้ว {n:,} ฉบับ / {n:,} notices issued")
+    return HttpResponseRedirect(review_url + "?status=issued")
+
+
 @login_required
 @_domain_errors
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     ty = _year(request, slug, year)
     if request.method == "POST":
-        require_role(request.user, ty.organisation, TAX_OFFICER)
-        if "issue_all" in request.POST:
-            n = services.assessments_issue(tax_year=ty, user=request.user)
-        else:
-            try:
-                ids = [int(x) for x in request.POST.getlist("ids")]
-            except ValueError:
-                raise DomainError("ids_invalid", "Bad selection", "รายการที่เลือกไม่ถูกต้อง") from None
-            if not ids:
-                raise DomainError(
-                    "nothing_selected", "Select the drafts to issue", "กรุณาเลือกรายการที่จะออกแบบแจ้ง"
-                )
-            n = services.assessments_issue(tax_year=ty, assessment_ids=ids, user=request.user)
-        messages.success(request, f"ออกแบบแจ้งแล้ว {n} ฉบับ / {n} notices issued")
-        return HttpResponseRedirect(reverse("taxes:review", args=[slug, year]) + "?status=issued")
+        return _review_issue(request, ty)
     g = request.GET
     status = g.get("status", AssessmentStatus.DRAFT)
     try:
@@ -188,22 +231,28 @@ def review(request: HttpRequest, slug: str, year: int) -> HttpResponse:
         min_change = Decimal(g["min_change"]) if g.get("min_change") else None
     except (ValueError, InvalidOperation):
         raise DomainError("filter_invalid", "Bad filter value", "ค่าตัวกรองไม่ถูกต้อง") from None
-    rows = list(
-        selectors.review_rows(
-            ty,
-            status=status if status in AssessmentStatus.values else "",
-            village=village,
-            category=g.get("category", ""),
-            min_change=min_change,
-            search=g.get("q", "").strip(),
-        )
+    rows = selectors.review_rows(
+        ty,
+        status=status if status in AssessmentStatus.values else "",
+        village=village,
+        category=g.get("category", ""),
+        min_change=min_change,
+        search=g.get("q", "").strip(),
     )
+    page = Paginator(rows, REVIEW_PAGE_SIZE).get_page(g.get("page"))
+    page_rows = list(page.object_list)
+    for a in page_rows:
+        a.pay_status_label = selectors.STATUS_LABELS.get(a.pay_status, a.pay_status)
+    keep = g.copy()
+    keep.pop("page", None)
     return render(
         request,
         "taxes/review.html",
         {
             "ty": ty,
-            "rows": rows,
+            "rows": page_rows,
+            "page": page,
+            "filter_query": keep.urlencode(),
             "status": status,
             "statuses": AssessmentStatus.choices,
             "categories": ["agricultural", "residential", "other", "vacant"],

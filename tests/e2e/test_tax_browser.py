@@ -57,6 +57,7 @@ def test_tax_year_flow_in_the_browser(register, make_user, new_page, page_watch,
     assert page.locator("#review-table tr").count() == 6  # header + five drafts
     assert page.locator("#review-table", has_text="30,000.00").count() == 1
     page.click("#issue-all")
+    page.click("#confirm-issue")
     # 2026's dates (June-August) have passed: the notices would be overdue the day they are issued
     page.wait_for_selector("text=could not pay in time")
     assert Assessment.objects.filter(status="issued").count() == 0
@@ -70,6 +71,9 @@ def test_tax_year_flow_in_the_browser(register, make_user, new_page, page_watch,
     page.wait_for_selector("text=office due dates saved")
     page.goto(f"{live_server.url}/tax/{slug}/2026/review/")
     page.click("#issue-all")
+    # the count and the amount are confirmed first
+    assert page.inner_text("#confirm-count") == "5"
+    page.click("#confirm-issue")
     page.wait_for_selector("text=ออกแบบแจ้งแล้ว 5 ฉบับ")
 
     # B's and C's notices are issued and not yet due; the exempt ones count as paid

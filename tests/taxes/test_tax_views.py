@@ -36,6 +36,16 @@ def _tile_statuses(client, parcel, year=2026, z=17):
     return {f["properties"]["code"]: f["properties"]["status"] for f in feats}
 
 
+def _confirmed(*drafts: Assessment, ids: bool = True) -> dict:
+    """The confirmation of a bulk issue: the drafts' count and tax, as the confirmation page posts them."""
+    form = {
+        "confirm": "1",
+        "expected_count": str(len(drafts)),
+        "expected_total": str(sum(a.total for a in drafts)),
+    }
+    return form | ({"ids": [a.pk for a in drafts]} if ids else {})
+
+
 def test_whole_year_over_http(client, register, make_user):
     officer = make_user("officer", register.org, TAX_OFFICER)
     client.force_login(officer)
@@ -51,7 +61,7 @@ def test_whole_year_over_http(client, register, make_user):
     b = Assessment.objects.get(party=register.b)
     # 2026's dates (June-August) have passed: issuing now is refused and asks for the office's dates
     resp = client.post(
-        reverse("taxes:review", args=[slug, 2026]), {"ids": [b.pk], "issue_selected": "1"}, follow=True
+        reverse("taxes:review", args=[slug, 2026]), {**_confirmed(b), "issue_selected": "1"}, follow=True
     )
     assert "could not pay in time" in resp.content.decode()
     b.refresh_from_db()
@@ -68,7 +78,7 @@ def test_whole_year_over_http(client, register, make_user):
         reverse("taxes:office-dates", args=[slug, 2026]),
         {"due_date": dates, "reason": "แบบแจ้งออกล่าช้าเพราะสำรวจทะเบียนใหม่ / the register was resurveyed"},
     )
-    client.post(reverse("taxes:review", args=[slug, 2026]), {"ids": [b.pk], "issue_selected": "1"})
+    client.post(reverse("taxes:review", args=[slug, 2026]), {**_confirmed(b), "issue_selected": "1"})
     b.refresh_from_db()
     assert b.status == "issued" and b.notice_number
     assert [i.due_date.isoformat() for i in b.installments.all()] == dates[:1]  # below 3,000: one payment
@@ -104,7 +114,11 @@ def test_whole_year_over_http(client, register, make_user):
     no_key = client.post(reverse("taxes:assessment", args=[b.pk]), {**form, "payment_key": ""}, follow=True)
     assert "reload the page" in no_key.content.decode() and Payment.objects.count() == 1
     assert client.get(reverse("taxes:receipt-pdf", args=[p.pk])).content.startswith(b"%PDF")
-    client.post(reverse("taxes:review", args=[slug, 2026]), {"issue_all": "1"})
+    client.post(
+        reverse("taxes:review", args=[slug, 2026]),
+        {"issue_all": "1", **_confirmed(*Assessment.objects.filter(status="draft"), ids=False)},
+    )
+    assert not Assessment.objects.filter(status="draft").exists()
     batch = client.get(reverse("taxes:notices-pdf", args=[slug, 2026]))
     assert batch.content.startswith(b"%PDF")
     reports = client.get(reverse("taxes:reports", args=[slug, 2026])).content.decode()
