@@ -37,6 +37,7 @@ class House:
     age: int = 0
     use: str = "residential"
     uses: list[tuple[str, str]] = field(default_factory=list)  # (use, percent of the floor area)
+    special: str = ""  # a special reduction recorded on the building itself
 
 
 @dataclass
@@ -151,6 +152,10 @@ CASES = [
     Case("mixed18", "Treasury table: half concrete, 18 years: 65 %; (100,000 + 350,000) x 0.02 %",
          2026, "100", "1000", [("residential", "100")], [Owner(PERSON, tax="90.00")],
          house=House("100", "10000", "mixed", 18)),
+    Case("rd2563-building", "RD B.E. 2563 s.3 (2) (power plant buildings, 50 %) recorded on the building "
+         "alone: land 30 M + building 30 M of a company, 190,000, the building's half (95,000) halved",
+         2026, "300", "100000", [("other", "100")], [Owner(COMPANY, tax="142500.00")],
+         house=House("1500", "20000", use="other", special="rd2563.s3.2")),
 ]  # fmt: skip
 
 
@@ -175,6 +180,7 @@ def _request(case: Case, owner_index: int) -> dict[str, Any]:
                 "cost_per_m2": case.house.cost_per_m2,
                 "material": case.house.material,
                 "age_years": case.house.age,
+                **({"special_reduction": case.house.special} if case.house.special else {}),
                 **(
                     {"uses": [{"use": u, "share": str(D(p) / 100)} for u, p in case.house.uses]}
                     if case.house.uses
@@ -232,6 +238,10 @@ def test_yearly_run(case: Case, pangmu, village) -> None:
             uses=[LandUseShare(u, D(p)) for u, p in (case.house.uses or [(case.house.use, "100")])],
         )
         BuildingCost.objects.create(tax_year=ty, building_type="house", cost_per_m2=D(case.house.cost_per_m2))
+        if case.house.special:
+            SpecialReductionRecord.objects.create(
+                organisation=pangmu, building=house, code=case.house.special
+            )
         household = reg.household_create(
             organisation=pangmu, house_number="1", location=utm_point(15, 15), building=house
         )

@@ -176,6 +176,45 @@ def test_bank_import_twice_records_once(issued):
     assert Payment.objects.get(bank_reference="KTB002").paid_on == date(2026, 4, 28)  # BE date read
 
 
+def test_bank_lines_paid_late_carry_the_penalty_and_surcharge_of_their_date_as_the_counter(issued):
+    """Sec. 68-70 through the bank file: each line is allocated like a counter payment on its date.
+
+    B: 1,200 due 30 June, paid 10 August, no reminder: 10 % = 120 and 2 months x 1 % = 24.
+    C: 3 x 10,000 due 30 June / 31 July / 31 August; the reminder of 10 September (pay by
+    10 October) received 15 September; paid 1 October: 20 % = 6,000 and 4 + 3 + 2 months = 900.
+    """
+    b, c = issued.notice_b, issued.notice_c
+    letters = reminders.reminders_issue(
+        tax_year=issued.ty, issued_on=date(2026, 9, 10), pay_by=date(2026, 10, 10)
+    )
+    reminders.reminder_received(reminder=letters.reminders.get(assessment=c), received_on=date(2026, 9, 15))
+    assert services.due_today(c, date(2026, 10, 1)).total == D("36900.00")  # what the counter asks
+    data = _csv(
+        f"KTB101,2026-08-10,1344.00,{b.notice_number},0",
+        f'KTB102,01/10/2569,"36,900.00",{c.notice_number},0',
+    )
+    result = services.payments_import(organisation=issued.org, rows=bank.parse_reconciliation(data))
+    assert result.recorded == 2
+    paid_b = Payment.objects.get(bank_reference="KTB101")
+    paid_c = Payment.objects.get(bank_reference="KTB102")
+    assert (paid_b.tax_part, paid_b.penalty_part, paid_b.penalty_percent, paid_b.surcharge_part) == (
+        D("1200.00"),
+        D("120.00"),
+        D("10"),
+        D("24.00"),
+    )
+    assert (paid_c.tax_part, paid_c.penalty_part, paid_c.penalty_percent, paid_c.surcharge_part) == (
+        D("30000.00"),
+        D("6000.00"),
+        D("20"),
+        D("900.00"),
+    )
+    assert paid_b.excess_part == paid_c.excess_part == D("0.00")
+    for notice in (b, c):
+        notice.refresh_from_db()
+        assert services.due_today(notice, date(2026, 10, 2)).total == D("0.00")
+
+
 def test_bank_import_refuses_unknown_notice_and_bad_lines_writing_nothing(issued):
     b = issued.notice_b
     with pytest.raises(DomainError) as err:
