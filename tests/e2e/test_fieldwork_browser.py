@@ -4,6 +4,7 @@ side on two maps, and the person's choice written to the register."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from fieldwork.models import CheckInItem, ItemStatus
 from gis_portal import roles
@@ -32,7 +33,11 @@ def test_conflict_resolved_in_the_browser_updates_the_register(
     page = new_page(1366, 768)
     login(page, live_server.url, "field-editor")
     page.goto(f"{live_server.url}/fieldwork/")
-    assert "ทีม ข" in page.inner_text(f"tr[data-village='{register['village'].number}']")
+    row = f"tr[data-village='{register['village'].number}'] .packet-line"
+    line = page.inner_text(row)  # the village's packets: who took it, when, and whether it came back
+    assert f"#{packet.pk}" in line and "field-editor (ทีม ข)" in line
+    assert timezone.localtime(packet.created_at).strftime("%Y-%m-%d %H:%M") in line
+    assert "out in the field" in line
     page.goto(f"{live_server.url}/fieldwork/packets/{packet.pk}/")
     page.set_input_files("#checkin-file", str(gpkg))
     with page.expect_navigation(timeout=60_000):
@@ -42,6 +47,9 @@ def test_conflict_resolved_in_the_browser_updates_the_register(
     assert conflict_rows.first.get_attribute("data-src") == str(shop.pk)
     assert page.locator("tr.item-merged").count() == 1
     page.screenshot(path="var/e2e-fieldwork-packet.png", full_page=True)
+    page.goto(f"{live_server.url}/fieldwork/")
+    assert "กลับมาแล้ว" in page.inner_text(row) and "out in the field" not in page.inner_text(row)
+    page.goto(f"{live_server.url}/fieldwork/packets/{packet.pk}/")
 
     page.click("tr.item-conflict a.resolve")
     page.wait_for_selector("#compare[data-ready='1']", timeout=20_000)
