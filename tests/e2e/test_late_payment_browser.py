@@ -5,9 +5,10 @@ the tax, the 20 % penalty (Sec. 69) and the surcharge (1 % a month, Sec. 70).
 
 from __future__ import annotations
 
+import calendar
 import shutil
 import subprocess
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -21,6 +22,19 @@ from tests.e2e.conftest import login
 from tests.taxes.conftest import ISSUED_ON, register  # noqa: F401 - the small register fixture
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def months_begun(due: date, day: date) -> int:
+    """Months of lateness begun by ``day`` (Sec. 70: a part of a month counts as a month), counted by
+    hand: the k-th month ends on the due date's day k months later (the month's last day if shorter)."""
+    k = 0
+    while True:
+        month = due.month - 1 + k
+        year, month = due.year + month // 12, month % 12 + 1
+        end = date(year, month, min(due.day, calendar.monthrange(year, month)[1]))
+        if day <= end:
+            return k
+        k += 1
 
 
 def test_notice_reminder_received_and_paid_within_its_time(
@@ -74,8 +88,11 @@ def test_notice_reminder_received_and_paid_within_its_time(
 
     # 4. Paid at the counter today, within the reminder's time: 20 % penalty (Sec. 69).
     surcharge = sum(
-        (D("100.00") * months_late(i.due_date, today) for i in c.installments.all()), D("0.00")
+        (D("100.00") * months_begun(i.due_date, today) for i in c.installments.all()), D("0.00")
     )  # 1 % a month of each 10,000 installment, a part of a month counting as a month
+    assert surcharge == sum(
+        (D("100.00") * months_late(i.due_date, today) for i in c.installments.all()), D("0.00")
+    )
     assert page.inner_text("#due-penalty") == "6,000.00" and page.inner_text("#due-penalty-pct") == "20"
     assert page.inner_text("#due-surcharge") == f"{surcharge:,.2f}"
     assert page.input_value("#pay-form input[name=amount]") == f"{D('36000.00') + surcharge}"
